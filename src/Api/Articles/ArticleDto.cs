@@ -1,0 +1,63 @@
+using Api.Categories;
+
+namespace Api.Articles;
+
+/// <summary>An article as readers and partners see it.</summary>
+/// <param name="Id">Numeric id; stable for the life of the article.</param>
+/// <param name="Slug">Current slug (lowercase ASCII). Earlier slugs are in <c>previousSlugs</c> and redirect here.</param>
+/// <param name="Title">Headline.</param>
+/// <param name="Summary">Standfirst or lede, plain text.</param>
+/// <param name="BodyHtml">Body as sanitized HTML.</param>
+/// <param name="BodyText">Body as plain text, paragraphs separated by blank lines.</param>
+/// <param name="Language">BCP 47 language tag.</param>
+/// <param name="Status">draft, scheduled, published or archived.</param>
+/// <param name="PublishedAt">Publication time (RFC 3339, UTC); null for drafts never published.</param>
+/// <param name="CreatedAt">When the article was created.</param>
+/// <param name="UpdatedAt">When the article last changed.</param>
+/// <param name="Version">Incremented by every change; the basis of optimistic concurrency.</param>
+/// <param name="CanonicalUrl">The article's page on the public site.</param>
+/// <param name="Byline">Author credit, if any.</param>
+/// <param name="Source">Originating organisation or agency, if any.</param>
+/// <param name="Image">Lead image, if any.</param>
+/// <param name="Category">The category the article is filed in, with its breadcrumb.</param>
+/// <param name="Tags">Tags in editorial order.</param>
+/// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article.</param>
+/// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
+public sealed record ArticleDto(
+    long Id,
+    string Slug,
+    string Title,
+    string Summary,
+    string BodyHtml,
+    string BodyText,
+    string Language,
+    string Status,
+    DateTime? PublishedAt,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    int Version,
+    string CanonicalUrl,
+    string? Byline,
+    string? Source,
+    ImageDto? Image,
+    ArticleCategory Category,
+    IReadOnlyList<TagDto> Tags,
+    IReadOnlyList<string> PreviousSlugs,
+    IReadOnlyList<string> LegacyIds);
+
+/// <summary>An image with its alternative text.</summary>
+/// <param name="Url">Absolute URL of the image.</param>
+/// <param name="Alt">Alternative text; empty when the image is decorative.</param>
+public sealed record ImageDto(string Url, string Alt);
+
+/// <summary>A tag.</summary>
+/// <param name="Slug">Lowercase ASCII slug.</param>
+/// <param name="Name">Display name.</param>
+public sealed record TagDto(string Slug, string Name);
+
+/// <summary>The category of an article.</summary>
+/// <param name="Id">Numeric id.</param>
+/// <param name="Slug">Lowercase ASCII slug.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Breadcrumb">Home, then each ancestor from the top, then this category.</param>
+public sealed record ArticleCategory(long Id, string Slug, string Name, IReadOnlyList<BreadcrumbItem> Breadcrumb);

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Api.Categories;
+using Api.Infrastructure;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Api.Articles;
+
+public static class ArticleEndpoints
+{
+    public static WebApplicationBuilder AddArticles(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ArticleStore>();
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapArticles(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/articles").WithTags("Articles").UsesDatabase();
+
+        group.MapGet("/{idOrSlug}", GetArticle)
+            .WithName("GetArticle")
+            .WithSummary("One published article by id or slug")
+            .WithDescription("""
+                `idOrSlug` is the numeric id or the current slug. A previous slug or a legacy id
+                (such as `t1453741`) answers 301 with the current URL in `Location`.
+                """)
+            .WithValidation<ArticleRoute>()
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return group;
+    }
+
+    private static async Task<Results<CachedJson<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticle(
+        [AsParameters] ArticleRoute route,
+        HttpRequest request,
+        ArticleStore articles,
+        CategoryStore categories,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var row = route.Id is { } id
+            ? await articles.FindPublishedByIdAsync(id, cancellationToken)
+            : await articles.FindPublishedBySlugAsync(route.IdOrSlug, cancellationToken);
+
+        if (row is null)
+        {
+            if (route.Id is null && await articles.FindPublishedSlugByAliasAsync(route.IdOrSlug, cancellationToken) is { } current)
+            {
+                return TypedResults.Redirect($"/v1/articles/{current}{request.QueryString}", permanent: true);
+            }
+
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+        }
+
+        var path = await categories.GetPathAsync(row.CategoryId, cancellationToken);
+        var article = ToDto(row, path, site.Value);
+        return HttpCaching.Cached(article, [$"article-{row.Id}", .. Breadcrumbs.SurrogateKeys(path)], row.UpdatedAt);
+    }
+
+    internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, SiteOptions site)
+    {
+        var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
+        return new ArticleDto(
+            row.Id,
+            row.Slug,
+            row.Title,
+            row.Summary,
+            row.BodyHtml,
+            row.BodyText,
+            row.Language,
+            StatusOf(row),
+            row.PublishedAt,
+            row.CreatedAt,
+            row.UpdatedAt,
+            row.Version,
+            row.CanonicalUrl ?? site.ArticleUrl(row.Id, row.Slug),
+            row.Byline,
+            row.Source,
+            row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
+            new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
+            row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList(),
+            row.PreviousSlugs,
+            row.LegacyIds);
+    }
+
+    /// <summary>"scheduled" is a published article whose time has not come yet.</summary>
+    private static string StatusOf(ArticleRow row) =>
+        row.Status == "published" && row.PublishedAt > DateTime.UtcNow ? "scheduled" : row.Status;
+}
+
+/// <summary>Route values of <c>GET /v1/articles/{idOrSlug}</c>.</summary>
+/// <param name="IdOrSlug">The article's numeric id, its current slug, a previous slug or a legacy id.</param>
+public sealed record ArticleRoute(string IdOrSlug)
+{
+    /// <summary>The numeric id when <see cref="IdOrSlug"/> is one.</summary>
+    internal long? Id =>
+        IdOrSlug.Length is > 0 and <= 18 && IdOrSlug.All(char.IsAsciiDigit)
+        && long.TryParse(IdOrSlug, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id
+            : null;
+}
+
+public sealed class ArticleRouteValidator : AbstractValidator<ArticleRoute>
+{
+    public ArticleRouteValidator()
+    {
+        RuleFor(r => r.IdOrSlug).Cascade(CascadeMode.Stop)
+            .MaximumLength(Slugs.MaxArticleLength)
+            .Must(Slugs.IsValid)
+            .WithMessage("'{PropertyName}' must be a numeric id or a slug: lowercase ASCII letters and digits, in groups joined by single hyphens.")
+            .Must(value => !value.All(char.IsAsciiDigit) || new ArticleRoute(value).Id is not null)
+            .WithMessage("'{PropertyName}' is not a valid article id (1 to 9223372036854775807).");
+    }
+}

@@ -1,0 +1,85 @@
+using Api.Infrastructure;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Api.Categories;
+
+public static class CategoryEndpoints
+{
+    public static RouteGroupBuilder MapCategories(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/categories").WithTags("Categories").UsesDatabase();
+
+        group.MapGet("/", GetCategoryTree)
+            .WithName("GetCategoryTree")
+            .WithSummary("The category tree")
+            .WithDescription("Every category, nested under its parent, siblings in display order.");
+
+        group.MapGet("/{slug}", GetCategory)
+            .WithName("GetCategory")
+            .WithSummary("One category with its breadcrumb and children")
+            .WithValidation<CategoryRoute>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return group;
+    }
+
+    private static async Task<CachedJson<CategoryTree>> GetCategoryTree(CategoryStore store, CancellationToken cancellationToken)
+    {
+        var index = new CategoryIndex(await store.GetAllAsync(cancellationToken));
+        return HttpCaching.Cached(new CategoryTree(index.Tree()), ["categories"]);
+    }
+
+    private static async Task<Results<CachedJson<CategoryDetail>, ProblemHttpResult>> GetCategory(
+        [AsParameters] CategoryRoute route,
+        CategoryStore store,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var index = new CategoryIndex(await store.GetAllAsync(cancellationToken));
+        if (index.FindBySlug(route.Slug) is not { } category)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                detail: $"No category has the slug '{route.Slug}'.");
+        }
+
+        var path = index.PathTo(category).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToList();
+        var children = index.ChildrenOf(category.Id).Select(c => new CategorySummary(c.Id, c.Slug, c.Name, c.Position)).ToList();
+        var detail = new CategoryDetail(
+            category.Id,
+            category.Slug,
+            category.Name,
+            category.Description,
+            category.ParentId,
+            category.Position,
+            category.UpdatedAt,
+            Breadcrumbs.From(site.Value, path),
+            children);
+        return HttpCaching.Cached(detail, [.. Breadcrumbs.SurrogateKeys(path), .. children.Select(c => $"category-{c.Id}")], category.UpdatedAt);
+    }
+}
+
+/// <summary>Route values of <c>GET /v1/categories/{slug}</c>.</summary>
+/// <param name="Slug">The category's slug.</param>
+public sealed record CategoryRoute(string Slug);
+
+public sealed class CategoryRouteValidator : AbstractValidator<CategoryRoute>
+{
+    public CategoryRouteValidator()
+    {
+        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
+            .MaximumLength(Slugs.MaxCategoryLength)
+            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage);
+    }
+}
+
+public static class CategoryServices
+{
+    public static WebApplicationBuilder AddCategories(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CategoryStore>();
+        return builder;
+    }
+}

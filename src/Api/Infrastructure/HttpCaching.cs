@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Api.Infrastructure;
+
+/// <summary>
+/// A JSON read that caches well: a strong <c>ETag</c> computed from the exact bytes sent,
+/// <c>If-None-Match</c> / <c>If-Modified-Since</c> answered with 304, <c>Cache-Control</c> for shared
+/// caches and a <c>Surrogate-Key</c> header naming the resources involved so a CDN can purge by tag.
+/// </summary>
+public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null)
+    : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
+{
+    public T Value { get; } = value;
+
+    object? IValueHttpResult.Value => Value;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(Value, httpContext.Options().GetTypeInfo(typeof(T)));
+        var etag = HttpCaching.StrongETag(body);
+        var response = httpContext.Response;
+        var caching = httpContext.RequestServices.GetRequiredService<IOptions<CachingOptions>>().Value;
+
+        response.Headers.ETag = etag;
+        response.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture,
+            $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}");
+        if (surrogateKeys.Count > 0)
+        {
+            response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
+        }
+
+        if (lastModified is { } modified)
+        {
+            response.Headers.LastModified = HeaderUtilities.FormatDate(HttpCaching.TruncateToSeconds(modified));
+        }
+
+        if (HttpCaching.IsNotModified(httpContext.Request, etag, lastModified))
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(httpContext.Request.Method))
+        {
+            await response.Body.WriteAsync(body, httpContext.RequestAborted);
+        }
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
+    }
+}
+
+public static class HttpCaching
+{
+    public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null) =>
+        new(value, surrogateKeys, lastModified);
+
+    public static string StrongETag(ReadOnlySpan<byte> body)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(body, hash);
+        return "\"" + Convert.ToBase64String(hash[..18]).Replace('+', '-').Replace('/', '_') + "\"";
+    }
+
+    /// <summary>RFC 9110 §13.1.2 (weak comparison for If-None-Match) and §13.1.3 (If-Modified-Since only when no If-None-Match).</summary>
+    public static bool IsNotModified(HttpRequest request, string etag, DateTime? lastModified)
+    {
+        var ifNoneMatch = request.Headers.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags))
+            {
+                return false;
+            }
+
+            var current = new EntityTagHeaderValue(etag);
+            return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+        }
+
+        if (lastModified is { } modified
+            && HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since))
+        {
+            return TruncateToSeconds(modified) <= since;
+        }
+
+        return false;
+    }
+
+    public static DateTimeOffset TruncateToSeconds(DateTime value)
+    {
+        var utc = DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        return new DateTimeOffset(utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerSecond)), TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Api.Infrastructure;
+
+/// <summary>
+/// The OpenAPI document (<c>/swagger/v1/swagger.json</c>, committed as <c>openapi.json</c>) and Swagger UI
+/// (<c>/swagger</c>). Operation ids, summaries and tags come from each endpoint's metadata; the
+/// problem responses every operation can give are added here once.
+/// </summary>
+public static class OpenApi
+{
+    public const string DocumentName = "v1";
+    public const string DocumentPath = "/swagger/v1/swagger.json";
+
+    public static WebApplicationBuilder AddOpenApiDocument(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "News Content API",
+                Version = "1.0",
+                Description = """
+                    Headless content API for news sites: articles in a tree of categories, syndication and sharing.
+
+                    Conventions: JSON is camelCase; timestamps are RFC 3339 UTC; every error is
+                    `application/problem+json` (RFC 9457) with a `traceId`; reads send `ETag` and answer
+                    `If-None-Match` with 304.
+                    """,
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            if (File.Exists(xml))
+            {
+                options.IncludeXmlComments(xml);
+            }
+
+            options.SupportNonNullableReferenceTypes();
+            options.NonNullableReferenceTypesAsRequired();
+            options.SchemaFilter<ResponseMembersAlwaysPresent>();
+            options.OperationFilter<CommonProblemResponses>();
+            options.OperationFilter<ResponseHeaders>();
+        });
+        return builder;
+    }
+
+    public static WebApplication UseOpenApiDocument(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.SwaggerEndpoint(DocumentPath, "News Content API v1");
+            ui.RoutePrefix = "swagger";
+            ui.DocumentTitle = "News Content API";
+        });
+        return app;
+    }
+
+    /// <summary>Documents the 503 an endpoint gives while the database is unreachable.</summary>
+    public static TBuilder UsesDatabase<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>Every operation may fail unexpectedly (500).</summary>
+    private sealed class CommonProblemResponses : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            operation.Responses ??= new OpenApiResponses();
+            Add(operation, context, "500", "Unexpected error; the problem's traceId identifies it in the logs.");
+        }
+
+        private static void Add(OpenApiOperation operation, OperationFilterContext context, string status, string description)
+        {
+            if (operation.Responses!.ContainsKey(status))
+            {
+                return;
+            }
+
+            operation.Responses[status] = new OpenApiResponse
+            {
+                Description = description,
+                Content = new Dictionary<string, IOpenApiMediaType>
+                {
+                    [Problems.ContentType] = new OpenApiMediaType
+                    {
+                        Schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository),
+                    },
+                },
+            };
+        }
+    }
+
+    /// <summary>
+    /// Response records are written whole (absent values as null), so every member is required; nullable
+    /// ones say so with <c>nullable</c>. Request records (names ending in Request) keep optional members.
+    /// </summary>
+    private sealed class ResponseMembersAlwaysPresent : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema concrete
+                || concrete.Properties is not { Count: > 0 } properties
+                || context.Type.Namespace?.StartsWith("Api", StringComparison.Ordinal) != true
+                || context.Type.Name.EndsWith("Request", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            concrete.Required = new HashSet<string>(properties.Keys);
+        }
+    }
+
+    /// <summary>Names the headers clients and caches rely on: validators, redirects and retry hints.</summary>
+    private sealed class ResponseHeaders : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.Responses is not { } responses)
+            {
+                return;
+            }
+
+            if (responses.ContainsKey("304"))
+            {
+                foreach (var status in new[] { "200", "304" })
+                {
+                    if (responses.TryGetValue(status, out var response) && response is OpenApiResponse r)
+                    {
+                        r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                        r.Headers["ETag"] = Header("Strong validator of the representation; send it back in `If-None-Match`.");
+                        r.Headers["Cache-Control"] = Header("What shared caches may keep, and for how long.");
+                        r.Headers["Surrogate-Key"] = Header("Space-separated cache tags (`article-{id}`, `category-{id}`) for purging a CDN by tag.");
+                    }
+                }
+            }
+
+            foreach (var status in new[] { "301", "302", "201" })
+            {
+                if (responses.TryGetValue(status, out var response) && response is OpenApiResponse r)
+                {
+                    r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    r.Headers["Location"] = Header("URL of the resource.");
+                }
+            }
+
+            foreach (var status in new[] { "429", "503" })
+            {
+                if (responses.TryGetValue(status, out var response) && response is OpenApiResponse r)
+                {
+                    r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    r.Headers["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer);
+                }
+            }
+        }
+
+        private static OpenApiHeader Header(string description, JsonSchemaType type = JsonSchemaType.String) =>
+            new() { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real application over HTTP, on a database of its own that is created empty for each test class,
+/// migrated and loaded with the sample content by the application's own start-up, and dropped afterwards.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string DatabaseName { get; } = TestDatabase.NewName("newsapi_test");
+
+    public string ConnectionString => TestDatabase.ConnectionStringFor(DatabaseName);
+
+    public async Task InitializeAsync()
+    {
+        await TestDatabase.CreateAsync(DatabaseName);
+        // Starting the server applies the migrations and the sample content.
+        _ = Server;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Content", ConnectionString);
+        builder.UseSetting("Database:SeedSampleContent", "true");
+        builder.UseSetting("Site:ArticleUrlTemplate", "https://news.example.com/articles/{slug}");
+    }
+
+    /// <summary>Runs SQL against this factory's database (to arrange data the public API cannot write).</summary>
+    public async Task ExecuteAsync(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection, sql, parameters);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(connection, sql, parameters)
+            ?? throw new InvalidOperationException("The query returned no value.");
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await TestDatabase.DropAsync(DatabaseName);
+    }
+}
