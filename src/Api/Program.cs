@@ -19,6 +19,7 @@ builder.AddCategories();
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UseUtf8QueryStrings();
 app.UseOpenApiDocument();
 
 app.MapHealth();
@@ -26,6 +27,7 @@ app.MapArticles();
 app.MapCategories();
 
 await app.MigrateDatabaseAsync();
+await app.LoadSecretsAsync();
 app.Run();
 
 /// <summary>The application's entry point (public so the tests can host it).</summary>

@@ -23,6 +23,7 @@ namespace Api.Articles;
 /// <param name="Tags">Tags in editorial order.</param>
 /// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article.</param>
 /// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
+/// <param name="Translations">The other published language versions of this article.</param>
 public sealed record ArticleDto(
     long Id,
     string Slug,
@@ -43,7 +44,14 @@ public sealed record ArticleDto(
     ArticleCategory Category,
     IReadOnlyList<TagDto> Tags,
     IReadOnlyList<string> PreviousSlugs,
-    IReadOnlyList<string> LegacyIds);
+    IReadOnlyList<string> LegacyIds,
+    IReadOnlyList<TranslationDto> Translations);
+
+/// <summary>Another language version of an article.</summary>
+/// <param name="Id">The translation's id.</param>
+/// <param name="Slug">The translation's slug.</param>
+/// <param name="Language">BCP 47 language tag.</param>
+public sealed record TranslationDto(long Id, string Slug, string Language);
 
 /// <summary>An image with its alternative text.</summary>
 /// <param name="Url">Absolute URL of the image.</param>

@@ -12,6 +12,8 @@ public static class ArticleEndpoints
     public static WebApplicationBuilder AddArticles(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ArticleStore>();
+        builder.Services.AddSingleton<Cursors>();
+        builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<ArticleListItemSchema>());
         return builder;
     }
 
@@ -26,10 +28,12 @@ public static class ArticleEndpoints
                 `idOrSlug` is the numeric id or the current slug. A previous slug or a legacy id
                 (such as `t1453741`) answers 301 with the current URL in `Location`.
                 """)
-            .WithValidation<ArticleRoute>()
+            .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapArticleLists(app);
+        group.MapRelatedArticles();
         return group;
     }
 
@@ -58,11 +62,14 @@ public static class ArticleEndpoints
         }
 
         var path = await categories.GetPathAsync(row.CategoryId, cancellationToken);
-        var article = ToDto(row, path, site.Value);
+        var translations = row.TranslationGroup is { } group
+            ? (await articles.FindTranslationsAsync([group], cancellationToken))[group]
+            : [];
+        var article = ToDto(row, path, translations, site.Value);
         return HttpCaching.Cached(article, [$"article-{row.Id}", .. Breadcrumbs.SurrogateKeys(path)], row.UpdatedAt);
     }
 
-    internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, SiteOptions site)
+    internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)
     {
         var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
         return new ArticleDto(
@@ -85,7 +92,8 @@ public static class ArticleEndpoints
             new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
             row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList(),
             row.PreviousSlugs,
-            row.LegacyIds);
+            row.LegacyIds,
+            translations.Where(t => t.Id != row.Id).Select(t => new TranslationDto(t.Id, t.Slug, t.Language)).ToList());
     }
 
     /// <summary>"scheduled" is a published article whose time has not come yet.</summary>

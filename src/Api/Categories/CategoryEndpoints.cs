@@ -19,7 +19,7 @@ public static class CategoryEndpoints
         group.MapGet("/{slug}", GetCategory)
             .WithName("GetCategory")
             .WithSummary("One category with its breadcrumb and children")
-            .WithValidation<CategoryRoute>()
+            .WithValidation()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;

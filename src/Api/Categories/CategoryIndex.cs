@@ -17,6 +17,36 @@ public sealed class CategoryIndex
 
     public CategoryRow? FindBySlug(string slug) => _bySlug.GetValueOrDefault(slug);
 
+    /// <summary>The path from the top down to the category with this id; empty when unknown.</summary>
+    public IReadOnlyList<PathStep> PathSteps(long categoryId) =>
+        _byId.TryGetValue(categoryId, out var category)
+            ? PathTo(category).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToList()
+            : [];
+
+    /// <summary>The category and, when asked, every category below it.</summary>
+    public IEnumerable<long> WithDescendants(CategoryRow category, bool descendants)
+    {
+        yield return category.Id;
+        if (!descendants)
+        {
+            yield break;
+        }
+
+        var seen = new HashSet<long> { category.Id };
+        var pending = new Queue<long>([category.Id]);
+        while (pending.TryDequeue(out var id))
+        {
+            foreach (var child in ChildrenOf(id))
+            {
+                if (seen.Add(child.Id))
+                {
+                    pending.Enqueue(child.Id);
+                    yield return child.Id;
+                }
+            }
+        }
+    }
+
     public IEnumerable<CategoryRow> ChildrenOf(long? parentId) => _children[parentId];
 
     /// <summary>From the top-level ancestor down to the category itself.</summary>

@@ -36,6 +36,7 @@ public static class Database
             return dataSource.Build();
         });
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<Secrets>();
         return builder;
     }
 

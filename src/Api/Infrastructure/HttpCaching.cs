@@ -22,10 +22,43 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
 
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        HttpCaching.WriteAsync(
+            httpContext,
+            JsonSerializer.SerializeToUtf8Bytes(Value, httpContext.Options().GetTypeInfo(typeof(T))),
+            surrogateKeys,
+            lastModified);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(Value, httpContext.Options().GetTypeInfo(typeof(T)));
-        var etag = HttpCaching.StrongETag(body);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
+    }
+}
+
+/// <summary>
+/// Like <see cref="CachedJson{T}"/> for a body that was serialized already (lists written field by
+/// field); <typeparamref name="TSchema"/> documents its shape in OpenAPI.
+/// </summary>
+public sealed class CachedJsonBody<TSchema>(byte[] body, IReadOnlyCollection<string> surrogateKeys)
+    : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
+{
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public Task ExecuteAsync(HttpContext httpContext) => HttpCaching.WriteAsync(httpContext, body, surrogateKeys, null);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TSchema), ["application/json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
+    }
+}
+
+public static class HttpCaching
+{
+    public static async Task WriteAsync(HttpContext httpContext, byte[] body, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified)
+    {
+        var etag = StrongETag(body);
         var response = httpContext.Response;
         var caching = httpContext.RequestServices.GetRequiredService<IOptions<CachingOptions>>().Value;
 
@@ -39,10 +72,10 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
 
         if (lastModified is { } modified)
         {
-            response.Headers.LastModified = HeaderUtilities.FormatDate(HttpCaching.TruncateToSeconds(modified));
+            response.Headers.LastModified = HeaderUtilities.FormatDate(TruncateToSeconds(modified));
         }
 
-        if (HttpCaching.IsNotModified(httpContext.Request, etag, lastModified))
+        if (IsNotModified(httpContext.Request, etag, lastModified))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
@@ -57,15 +90,6 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
         }
     }
 
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
-    {
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
-    }
-}
-
-public static class HttpCaching
-{
     public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null) =>
         new(value, surrogateKeys, lastModified);
 

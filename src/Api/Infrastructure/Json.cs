@@ -10,6 +10,7 @@ namespace Api.Infrastructure;
 /// <summary>Source-generated serialization metadata for everything the API reads and writes.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ArticleDto))]
+[JsonSerializable(typeof(ArticleCursor))]
 [JsonSerializable(typeof(CategoryTree))]
 [JsonSerializable(typeof(CategoryDetail))]
 [JsonSerializable(typeof(HealthReportDto))]

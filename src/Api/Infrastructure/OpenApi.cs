@@ -43,6 +43,7 @@ public static class OpenApi
             options.SchemaFilter<ResponseMembersAlwaysPresent>();
             options.OperationFilter<CommonProblemResponses>();
             options.OperationFilter<ResponseHeaders>();
+            options.ParameterFilter<QueryTypes>();
         });
         return builder;
     }
@@ -158,5 +159,63 @@ public static class OpenApi
 
         private static OpenApiHeader Header(string description, JsonSchemaType type = JsonSchemaType.String) =>
             new() { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+
+    /// <summary>Names query parameters as the wire spells them and applies <see cref="QueryTypeAttribute"/>.</summary>
+    private sealed class QueryTypes : IParameterFilter
+    {
+        public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+        {
+            if (parameter is not OpenApiParameter concrete)
+            {
+                return;
+            }
+
+            // The wire name, exactly as [FromQuery(Name = ...)] spells it.
+            if (context.ParameterInfo?.GetCustomAttribute<FromQueryAttribute>()?.Name is { } name)
+            {
+                concrete.Name = name;
+            }
+
+            var attribute = context.ParameterInfo?.GetCustomAttribute<QueryTypeAttribute>()
+                ?? context.PropertyInfo?.GetCustomAttribute<QueryTypeAttribute>();
+            if (attribute is null)
+            {
+                return;
+            }
+
+            var schema = new OpenApiSchema
+            {
+                Type = attribute.Type switch
+                {
+                    "integer" => JsonSchemaType.Integer,
+                    "boolean" => JsonSchemaType.Boolean,
+                    "number" => JsonSchemaType.Number,
+                    _ => JsonSchemaType.String,
+                },
+                Format = attribute.Format ?? (attribute.Type == "integer" ? "int32" : null),
+            };
+            if (!double.IsNaN(attribute.Minimum))
+            {
+                schema.Minimum = attribute.Minimum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (!double.IsNaN(attribute.Maximum))
+            {
+                schema.Maximum = attribute.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (attribute.Enum is { } values)
+            {
+                schema.Enum = values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v)!).ToList();
+            }
+
+            if (attribute.Default is { } value)
+            {
+                schema.Default = System.Text.Json.Nodes.JsonValue.Create(value);
+            }
+
+            concrete.Schema = schema;
+        }
     }
 }

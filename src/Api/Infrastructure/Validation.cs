@@ -2,46 +2,60 @@ using FluentValidation;
 
 namespace Api.Infrastructure;
 
-/// <summary>Runs the FluentValidation validator of a request argument and answers 400 with every failure by field.</summary>
+/// <summary>
+/// Runs the FluentValidation validators of a handler's arguments and answers one 400 problem listing
+/// every failure by field (camelCase, as clients spell them).
+/// </summary>
 public static class Validation
 {
     public static WebApplicationBuilder AddRequestValidation(this WebApplicationBuilder builder)
     {
-        // Errors are keyed and worded by the names clients use on the wire (camelCase), not C# names.
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonName(member.Name);
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonName(member.Name);
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         return builder;
     }
 
-    private static string JsonName(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
-
-    public static RouteHandlerBuilder WithValidation<T>(this RouteHandlerBuilder builder) =>
+    /// <summary>Validates every argument of the handler that has a registered validator.</summary>
+    public static RouteHandlerBuilder WithValidation(this RouteHandlerBuilder builder) =>
         builder
-            .AddEndpointFilter<ValidationFilter<T>>()
+            .AddEndpointFilterFactory((factory, next) =>
+            {
+                var services = factory.ApplicationServices;
+                var validated = factory.MethodInfo.GetParameters()
+                    .Select((parameter, index) => (index, validator: services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator))
+                    .Where(p => p.validator is not null)
+                    .ToArray();
+                if (validated.Length == 0)
+                {
+                    return next;
+                }
+
+                return async context =>
+                {
+                    Dictionary<string, string[]>? errors = null;
+                    foreach (var (index, validator) in validated)
+                    {
+                        var argument = context.Arguments[index];
+                        if (argument is null)
+                        {
+                            continue;
+                        }
+
+                        var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+                        foreach (var (field, messages) in result.ToDictionary())
+                        {
+                            errors ??= new Dictionary<string, string[]>(StringComparer.Ordinal);
+                            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages;
+                        }
+                    }
+
+                    return errors is null
+                        ? await next(context)
+                        : TypedResults.ValidationProblem(errors, detail: "One or more values are invalid; see 'errors'.");
+                };
+            })
             .ProducesValidationProblem();
 
-    private sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFilter
-    {
-        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-        {
-            foreach (var argument in context.Arguments)
-            {
-                if (argument is not T request)
-                {
-                    continue;
-                }
-
-                var result = await validator.ValidateAsync(request, context.HttpContext.RequestAborted);
-                if (!result.IsValid)
-                {
-                    return TypedResults.ValidationProblem(
-                        result.ToDictionary(),
-                        detail: "One or more values are invalid; see 'errors'.");
-                }
-            }
-
-            return await next(context);
-        }
-    }
+    private static string JsonName(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
 }

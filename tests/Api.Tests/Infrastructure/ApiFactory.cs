@@ -14,7 +14,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => TestDatabase.ConnectionStringFor(DatabaseName);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await TestDatabase.CreateAsync(DatabaseName);
         // Starting the server applies the migrations and the sample content.
@@ -35,6 +35,13 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await Dapper.SqlMapper.ExecuteAsync(connection, sql, parameters);
+    }
+
+    public async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return (await Dapper.SqlMapper.QueryAsync<T>(connection, sql, parameters)).ToList();
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using Api.Infrastructure;
+
+namespace Api.Articles;
+
+/// <summary>A validated article list request, in the types the store works with.</summary>
+public sealed record ArticleListQuery(
+    long[]? CategoryIds,
+    string[]? Tags,
+    string? Language,
+    DateTime? PublishedAfter,
+    DateTime? PublishedBefore,
+    string? Search,
+    long[]? Ids,
+    ArticleSort Sort,
+    int Limit,
+    bool Count,
+    IReadOnlySet<string> Fields)
+{
+    public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText");
+
+    /// <summary>
+    /// Identifies the filters and order (not the page size or fields), so that a cursor is only
+    /// accepted by the query that issued it.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = string.Join('\u001f',
+            ArticleSorts.Name(Sort),
+            CategoryIds is null ? "" : string.Join(',', CategoryIds.Order()),
+            Tags is null ? "" : string.Join(',', Tags.Order(StringComparer.Ordinal)),
+            Language ?? "",
+            PublishedAfter?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            PublishedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            Search ?? "",
+            Ids is null ? "" : string.Join(',', Ids.Order()));
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
+    }
+
+    /// <summary>Builds the query from requests that passed validation.</summary>
+    public static ArticleListQuery From(ArticleListRequest request, long[]? categoryIds)
+    {
+        var search = request.Q?.Trim();
+        var sort = ArticleSorts.TryParse(request.Sort, out var s) ? s
+            : search is not null ? ArticleSort.Relevance
+            : ArticleSort.PublishedDescending;
+        return new ArticleListQuery(
+            categoryIds,
+            request.Tag is null ? null : QueryValues.List(request.Tag).Distinct(StringComparer.Ordinal).ToArray(),
+            request.Language is null ? null : Languages.Normalize(request.Language),
+            QueryValues.TryParseTimestamp(request.PublishedAfter, out var after) ? after : null,
+            QueryValues.TryParseTimestamp(request.PublishedBefore, out var before) ? before : null,
+            search,
+            request.Ids is null ? null : QueryValues.List(request.Ids).Select(id => QueryValues.TryParseId(id, out var v) ? v : 0).Distinct().ToArray(),
+            sort,
+            QueryValues.TryParseInt(request.Limit, out var limit) ? limit : ArticleListRequest.DefaultLimit,
+            QueryValues.TryParseBool(request.Count, out var count) && count,
+            request.Fields is null
+                ? ArticleFields.ListDefaults(search is not null)
+                : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal));
+    }
+}
+
+/// <summary>Where a page ended, signed into the next page's cursor.</summary>
+/// <param name="Query">Fingerprint of the query that issued it.</param>
+/// <param name="At">published_at or updated_at of the last item, for the time orders.</param>
+/// <param name="Title">Title of the last item, for sort=title.</param>
+/// <param name="Rank">Rank of the last item, for sort=relevance.</param>
+/// <param name="Id">Id of the last item (every order's tie-breaker).</param>
+public sealed record ArticleCursor(string Query, DateTime? At, string? Title, double? Rank, long Id);

@@ -1,0 +1,163 @@
+using Api.Infrastructure;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Api.Articles;
+
+/// <summary>Query parameters shared by every article list.</summary>
+/// <param name="Q">Full-text search: words (English stemming), "quoted phrases", -excluded words, OR. Text in scripts without spaces (e.g. Chinese) is matched as a substring.</param>
+/// <param name="Tag">One or more tag slugs, comma-separated; an article with any of them matches.</param>
+/// <param name="Language">BCP 47 language tag, e.g. <c>en</c> or <c>zh-Hans</c>.</param>
+/// <param name="PublishedAfter">Only articles published at or after this time (RFC 3339, or a date for midnight UTC).</param>
+/// <param name="PublishedBefore">Only articles published before this time (RFC 3339, or a date for midnight UTC).</param>
+/// <param name="Ids">Up to 100 article ids, comma-separated.</param>
+/// <param name="Sort">Order: <c>-publishedAt</c> (default), <c>publishedAt</c>, <c>-updatedAt</c>, <c>title</c>, or <c>relevance</c> (with <c>q</c>; the default then). Ties are broken by id.</param>
+/// <param name="Cursor">Opaque cursor from a previous page's <c>nextCursor</c>; valid only with the same filters and sort.</param>
+/// <param name="Limit">Items per page, 1 to 100 (default 20).</param>
+/// <param name="Count">When <c>true</c>, the response includes <c>total</c>, the number of matching articles.</param>
+/// <param name="Fields">Comma-separated article fields to return (<c>id</c> always comes back). Lists leave the body out unless asked for it with <c>bodyHtml</c> or <c>bodyText</c>.</param>
+public sealed record ArticleListRequest(
+    [FromQuery(Name = "q")] string? Q,
+    [FromQuery(Name = "tag")] string? Tag,
+    [FromQuery(Name = "language")] string? Language,
+    [FromQuery(Name = "publishedAfter"), QueryType("string", Format = "date-time")] string? PublishedAfter,
+    [FromQuery(Name = "publishedBefore"), QueryType("string", Format = "date-time")] string? PublishedBefore,
+    [FromQuery(Name = "ids")] string? Ids,
+    [FromQuery(Name = "sort"), QueryType("string", Enum = ["-publishedAt", "publishedAt", "-updatedAt", "title", "relevance"])] string? Sort,
+    [FromQuery(Name = "cursor")] string? Cursor,
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = ArticleListRequest.MaxLimit, Default = ArticleListRequest.DefaultLimit)] string? Limit,
+    [FromQuery(Name = "count"), QueryType("boolean", Default = false)] string? Count,
+    [FromQuery(Name = "fields")] string? Fields)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+    public const int MaxQueryLength = 200;
+    public const int MaxListItems = 20;
+    public const int MaxIds = 100;
+}
+
+/// <summary>The category filter of <c>GET /v1/articles</c>.</summary>
+/// <param name="Category">One or more category slugs, comma-separated; an article in any of them matches.</param>
+/// <param name="Descendants">Whether articles in sub-categories match too (default <c>true</c>).</param>
+public sealed record CategoryFilterRequest(
+    [FromQuery(Name = "category")] string? Category,
+    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)] string? Descendants);
+
+/// <summary>The category of <c>GET /v1/categories/{slug}/articles</c>.</summary>
+/// <param name="Slug">The category's slug.</param>
+/// <param name="Descendants">Whether articles in sub-categories are listed too (default <c>true</c>).</param>
+public sealed record CategoryScopeRequest(
+    [FromRoute(Name = "slug")] string Slug,
+    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)] string? Descendants);
+
+public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
+{
+    public ArticleListRequestValidator()
+    {
+        RuleFor(r => r.Q).Cascade(CascadeMode.Stop)
+            .Must(q => q!.Trim().Length > 0).WithMessage("'q' must not be empty.")
+            .MaximumLength(ArticleListRequest.MaxQueryLength)
+            .Must(QueryValues.HasNoControlCharacters).WithMessage("'q' must not contain control characters.")
+            .When(r => r.Q is not null);
+
+        RuleFor(r => r.Tag).SlugList("tag", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
+
+        RuleFor(r => r.Language).Cascade(CascadeMode.Stop)
+            .MaximumLength(35)
+            .Must(Languages.IsValid).WithMessage("'language' must be a BCP 47 language tag such as 'en' or 'zh-Hans'.")
+            .When(r => r.Language is not null);
+
+        RuleFor(r => r.PublishedAfter)
+            .Must(v => QueryValues.TryParseTimestamp(v, out _))
+            .WithMessage("'publishedAfter' must be an RFC 3339 timestamp (2017-04-12T08:00:00Z) or a date (2017-04-12).")
+            .When(r => r.PublishedAfter is not null);
+
+        RuleFor(r => r.PublishedBefore)
+            .Must(v => QueryValues.TryParseTimestamp(v, out _))
+            .WithMessage("'publishedBefore' must be an RFC 3339 timestamp (2017-04-12T08:00:00Z) or a date (2017-04-12).")
+            .When(r => r.PublishedBefore is not null);
+
+        RuleFor(r => r)
+            .Must(r => !QueryValues.TryParseTimestamp(r.PublishedAfter, out var after)
+                       || !QueryValues.TryParseTimestamp(r.PublishedBefore, out var before)
+                       || after < before)
+            .WithName("publishedBefore")
+            .OverridePropertyName("publishedBefore")
+            .WithMessage("'publishedBefore' must be later than 'publishedAfter'.");
+
+        RuleFor(r => r.Ids).Cascade(CascadeMode.Stop)
+            .Must(ids => QueryValues.List(ids).Length is > 0 and <= ArticleListRequest.MaxIds && !QueryValues.HasEmptyEntries(ids))
+            .WithMessage($"'ids' must list 1 to {ArticleListRequest.MaxIds} article ids, comma-separated.")
+            .Must(ids => QueryValues.List(ids).All(id => QueryValues.TryParseId(id, out _)))
+            .WithMessage("'ids' must contain only positive integer ids.")
+            .When(r => r.Ids is not null);
+
+        RuleFor(r => r.Sort).Cascade(CascadeMode.Stop)
+            .Must(sort => ArticleSorts.TryParse(sort, out _))
+            .WithMessage("'sort' must be one of: " + string.Join(", ", ArticleSorts.Names) + ".")
+            .When(r => r.Sort is not null);
+
+        RuleFor(r => r.Sort)
+            .Must((r, sort) => sort != "relevance" || r.Q is not null)
+            .WithMessage("'sort=relevance' needs a search ('q').");
+
+        RuleFor(r => r.Cursor).Cascade(CascadeMode.Stop)
+            .Must(c => c!.Length is > 0 and <= Cursors.MaxLength)
+            .WithMessage("'cursor' is not a cursor this API issued.")
+            .When(r => r.Cursor is not null);
+
+        RuleFor(r => r.Limit)
+            .Must(l => QueryValues.TryParseInt(l, out var limit) && limit is >= 1 and <= ArticleListRequest.MaxLimit)
+            .WithMessage($"'limit' must be an integer from 1 to {ArticleListRequest.MaxLimit}.")
+            .When(r => r.Limit is not null);
+
+        RuleFor(r => r.Count)
+            .Must(c => QueryValues.TryParseBool(c, out _))
+            .WithMessage("'count' must be 'true' or 'false'.")
+            .When(r => r.Count is not null);
+
+        RuleFor(r => r.Fields).Cascade(CascadeMode.Stop)
+            .Must(f => QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)).WithMessage("'fields' must name fields, comma-separated.")
+            .Must(f => QueryValues.List(f).All(ArticleFields.IsKnown))
+            .WithMessage(r => $"'fields' may only name: {string.Join(", ", ArticleFields.Names)}. Unknown: {string.Join(", ", QueryValues.List(r.Fields).Where(f => !ArticleFields.IsKnown(f)).Take(5))}.")
+            .Must((r, f) => r.Q is not null || !QueryValues.List(f).Contains(ArticleFields.Snippet))
+            .WithMessage("'fields=snippet' needs a search ('q').")
+            .When(r => r.Fields is not null);
+    }
+}
+
+public sealed class CategoryFilterRequestValidator : AbstractValidator<CategoryFilterRequest>
+{
+    public CategoryFilterRequestValidator()
+    {
+        RuleFor(r => r.Category).SlugList("category", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
+        RuleFor(r => r.Descendants)
+            .Must(d => QueryValues.TryParseBool(d, out _))
+            .WithMessage("'descendants' must be 'true' or 'false'.")
+            .When(r => r.Descendants is not null);
+    }
+}
+
+public sealed class CategoryScopeRequestValidator : AbstractValidator<CategoryScopeRequest>
+{
+    public CategoryScopeRequestValidator()
+    {
+        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
+            .MaximumLength(Slugs.MaxCategoryLength)
+            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage);
+        RuleFor(r => r.Descendants)
+            .Must(d => QueryValues.TryParseBool(d, out _))
+            .WithMessage("'descendants' must be 'true' or 'false'.")
+            .When(r => r.Descendants is not null);
+    }
+}
+
+internal static class ListRules
+{
+    public static void SlugList<T>(this IRuleBuilderInitial<T, string?> rule, string name, int maxItems, int maxLength) =>
+        rule.Cascade(CascadeMode.Stop)
+            .Must(v => v is null || (QueryValues.List(v).Length is > 0 and var n && n <= maxItems && !QueryValues.HasEmptyEntries(v)))
+            .WithMessage($"'{name}' must list 1 to {maxItems} slugs, comma-separated.")
+            .Must(v => v is null || QueryValues.List(v).All(s => s.Length <= maxLength && Slugs.IsValid(s)))
+            .WithMessage($"Each '{name}' must be a slug: lowercase ASCII letters and digits in groups joined by single hyphens, at most {maxLength} characters.");
+}

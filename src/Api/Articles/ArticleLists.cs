@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Text.Json;
+using Api.Categories;
+using Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Api.Articles;
+
+/// <summary>A page of articles.</summary>
+/// <param name="Items">The articles, with the fields asked for (<c>id</c> always).</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> to get the next page; null on the last page. Also sent as a <c>Link: rel="next"</c> header.</param>
+/// <param name="Total">Number of matching articles when <c>count=true</c>; otherwise null.</param>
+public sealed record ArticleList(IReadOnlyList<ArticleListItem> Items, string? NextCursor, long? Total);
+
+/// <summary>
+/// An article in a list: the fields of <see cref="ArticleDto"/> chosen by <c>fields</c> (summary fields
+/// by default), and for searches a <c>snippet</c> of the body with matches in <c>&lt;mark&gt;</c>.
+/// Its OpenAPI schema is derived from <see cref="ArticleDto"/>'s.
+/// </summary>
+public sealed class ArticleListItem;
+
+public static class ArticleLists
+{
+    public static void MapArticleLists(this RouteGroupBuilder articles, IEndpointRouteBuilder app)
+    {
+        articles.MapGet("/", ListArticles)
+            .WithName("ListArticles")
+            .WithSummary("Published articles: filters, search, sort and cursor pagination")
+            .WithDescription("""
+                Newest first by default. Filters combine with AND; the values of one filter (comma-separated)
+                with OR. Pages are keyset-paginated: follow `nextCursor` (or the `Link: rel="next"` header)
+                and pages never repeat or skip an article, even while others are being published.
+                Unknown or repeated query parameters are a 400.
+                """)
+            .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryFilterRequest))
+            .WithValidation();
+
+        app.MapGet("/v1/categories/{slug}/articles", ListCategoryArticles)
+            .WithTags("Categories")
+            .WithName("ListCategoryArticles")
+            .WithSummary("Published articles of a category (and its sub-categories)")
+            .WithDescription("The article list of `GET /v1/articles` scoped to one category; the same parameters apply.")
+            .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryScopeRequest))
+            .WithValidation()
+            .UsesDatabase()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListArticles(
+        [AsParameters] ArticleListRequest request,
+        [AsParameters] CategoryFilterRequest categoryFilter,
+        HttpContext http,
+        ArticleStore articles,
+        CategoryStore categories,
+        Cursors cursors,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        long[]? categoryIds = null;
+        if (categoryFilter.Category is not null)
+        {
+            var descendants = !QueryValues.TryParseBool(categoryFilter.Descendants, out var d) || d;
+            categoryIds = QueryValues.List(categoryFilter.Category)
+                .Select(index.FindBySlug)
+                .OfType<CategoryRow>()
+                .SelectMany(c => index.WithDescendants(c, descendants))
+                .Distinct()
+                .ToArray();
+        }
+
+        return await RunAsync(ArticleListQuery.From(request, categoryIds), request.Cursor, index, http, articles, cursors, site.Value, cancellationToken);
+    }
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListCategoryArticles(
+        [AsParameters] CategoryScopeRequest scope,
+        [AsParameters] ArticleListRequest request,
+        HttpContext http,
+        ArticleStore articles,
+        CategoryStore categories,
+        Cursors cursors,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        if (index.FindBySlug(scope.Slug) is not { } category)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{scope.Slug}'.");
+        }
+
+        var descendants = !QueryValues.TryParseBool(scope.Descendants, out var d) || d;
+        var query = ArticleListQuery.From(request, index.WithDescendants(category, descendants).ToArray());
+        return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, cancellationToken);
+    }
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> RunAsync(
+        ArticleListQuery query,
+        string? cursor,
+        CategoryIndex index,
+        HttpContext http,
+        ArticleStore articles,
+        Cursors cursors,
+        SiteOptions site,
+        CancellationToken cancellationToken)
+    {
+        var fingerprint = query.Fingerprint();
+        ArticleCursor? after = null;
+        if (cursor is not null)
+        {
+            if (!cursors.TryDecode(cursor, AppJsonContext.Default.ArticleCursor, out after) || after!.Query != fingerprint)
+            {
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]>
+                    {
+                        ["cursor"] = ["The cursor is not valid for this query: pass the nextCursor of a previous page unchanged, with the same filters and sort."],
+                    },
+                    detail: "One or more values are invalid; see 'errors'.");
+            }
+        }
+
+        var rows = await articles.ListAsync(query, after, cancellationToken);
+        var page = rows.Take(query.Limit).ToList();
+        string? nextCursor = null;
+        if (rows.Count > query.Limit)
+        {
+            var last = page[^1];
+            nextCursor = cursors.Encode(
+                new ArticleCursor(
+                    fingerprint,
+                    query.Sort == ArticleSort.UpdatedDescending ? last.UpdatedAt : last.PublishedAt,
+                    query.Sort == ArticleSort.Title ? last.Title : null,
+                    query.Sort == ArticleSort.Relevance ? last.Rank : null,
+                    last.Id),
+                AppJsonContext.Default.ArticleCursor);
+            http.Response.Headers.Link = $"<{NextPageUrl(http.Request, nextCursor)}>; rel=\"next\"";
+        }
+
+        var translations = query.Fields.Contains("translations")
+            ? await articles.FindTranslationsAsync(page.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
+            : null;
+        long? total = query.Count ? await articles.CountAsync(query, cancellationToken) : null;
+
+        var body = Write(page, nextCursor, total, query.Fields, index, translations, site, http.Options());
+        var keys = new HashSet<string>(StringComparer.Ordinal) { "articles" };
+        foreach (var row in page)
+        {
+            keys.Add($"article-{row.Id}");
+            keys.UnionWith(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
+        }
+
+        return new CachedJsonBody<ArticleList>(body, keys);
+    }
+
+    internal static byte[] Write(
+        IReadOnlyList<ArticleRow> page,
+        string? nextCursor,
+        long? total,
+        IReadOnlySet<string> fields,
+        CategoryIndex index,
+        ILookup<Guid, TranslationRow>? translations,
+        SiteOptions site,
+        JsonSerializerOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096 + (page.Count * 1024));
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("items");
+            foreach (var row in page)
+            {
+                var article = ArticleEndpoints.ToDto(
+                    row,
+                    index.PathSteps(row.CategoryId),
+                    row.TranslationGroup is { } group && translations is not null ? translations[group] : [],
+                    site);
+                ArticleFields.Write(json, article, Snippets.ToHtml(row.Snippet), fields, options);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("nextCursor", nextCursor);
+            if (total is { } count)
+            {
+                json.WriteNumber("total", count);
+            }
+            else
+            {
+                json.WriteNull("total");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string NextPageUrl(HttpRequest request, string cursor)
+    {
+        var query = request.Query
+            .Where(p => p.Key != "cursor")
+            .Select(p => new KeyValuePair<string, string?>(p.Key, p.Value.ToString()))
+            .Append(new KeyValuePair<string, string?>("cursor", cursor));
+        return QueryHelpers.AddQueryString(request.PathBase + request.Path, query);
+    }
+}
+
+/// <summary>Search snippets: PostgreSQL marks matches with private-use characters; the text is HTML-escaped and they become &lt;mark&gt;.</summary>
+public static class Snippets
+{
+    public static string? ToHtml(string? marked) =>
+        marked is null
+            ? null
+            : System.Net.WebUtility.HtmlEncode(marked).Replace("\uE000", "<mark>", StringComparison.Ordinal).Replace("\uE001", "</mark>", StringComparison.Ordinal);
+}

@@ -1,0 +1,152 @@
+using Api.Categories;
+using Api.Infrastructure;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Api.Articles;
+
+/// <summary>Query parameters of <c>GET /v1/articles/{idOrSlug}/related</c>.</summary>
+/// <param name="Limit">How many related articles, 1 to 20 (default 5).</param>
+/// <param name="Fields">Comma-separated article fields to return, as for lists (<c>id</c> always comes back).</param>
+public sealed record RelatedArticlesRequest(
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = RelatedArticlesRequest.MaxLimit, Default = RelatedArticlesRequest.DefaultLimit)] string? Limit,
+    [FromQuery(Name = "fields")] string? Fields)
+{
+    public const int DefaultLimit = 5;
+    public const int MaxLimit = 20;
+}
+
+public sealed class RelatedArticlesRequestValidator : AbstractValidator<RelatedArticlesRequest>
+{
+    public RelatedArticlesRequestValidator()
+    {
+        RuleFor(r => r.Limit)
+            .Must(l => QueryValues.TryParseInt(l, out var limit) && limit is >= 1 and <= RelatedArticlesRequest.MaxLimit)
+            .WithMessage($"'limit' must be an integer from 1 to {RelatedArticlesRequest.MaxLimit}.")
+            .When(r => r.Limit is not null);
+
+        RuleFor(r => r.Fields).Cascade(CascadeMode.Stop)
+            .Must(f => QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)).WithMessage("'fields' must name fields, comma-separated.")
+            .Must(f => QueryValues.List(f).All(name => ArticleFields.IsKnown(name) && name != ArticleFields.Snippet))
+            .WithMessage($"'fields' may only name: {string.Join(", ", ArticleFields.Names.Where(n => n != ArticleFields.Snippet))}.")
+            .When(r => r.Fields is not null);
+    }
+}
+
+public static class RelatedArticles
+{
+    public static void MapRelatedArticles(this RouteGroupBuilder articles) =>
+        articles.MapGet("/{idOrSlug}/related", GetRelated)
+            .WithName("ListRelatedArticles")
+            .WithSummary("Published articles related to one article")
+            .WithDescription("""
+                Ranked by what they share with the article: its category, its tags and the words of its title
+                and summary; newest first among equals. The article itself is never included.
+                A previous slug or legacy id answers 301 to the current URL.
+                """)
+            .WithStrictQuery(typeof(RelatedArticlesRequest))
+            .WithValidation()
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, RedirectHttpResult, ProblemHttpResult>> GetRelated(
+        [AsParameters] ArticleRoute route,
+        [AsParameters] RelatedArticlesRequest request,
+        HttpContext http,
+        ArticleStore articles,
+        CategoryStore categories,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var source = route.Id is { } id
+            ? await articles.FindPublishedByIdAsync(id, cancellationToken)
+            : await articles.FindPublishedBySlugAsync(route.IdOrSlug, cancellationToken);
+        if (source is null)
+        {
+            if (route.Id is null && await articles.FindPublishedSlugByAliasAsync(route.IdOrSlug, cancellationToken) is { } current)
+            {
+                return TypedResults.Redirect($"/v1/articles/{current}/related{http.Request.QueryString}", permanent: true);
+            }
+
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+        }
+
+        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : RelatedArticlesRequest.DefaultLimit;
+        var fields = request.Fields is null
+            ? ArticleFields.ListDefaults(search: false)
+            : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal);
+        var rows = await articles.FindRelatedAsync(source.Id, limit, fields.Contains("bodyHtml") || fields.Contains("bodyText"), cancellationToken);
+        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var translations = fields.Contains("translations")
+            ? await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
+            : null;
+
+        var body = ArticleLists.Write(rows, null, null, fields, index, translations, site.Value, http.Options());
+        var keys = new HashSet<string>(StringComparer.Ordinal) { "articles", $"article-{source.Id}" };
+        foreach (var row in rows)
+        {
+            keys.Add($"article-{row.Id}");
+            keys.UnionWith(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
+        }
+
+        return new CachedJsonBody<ArticleList>(body, keys);
+    }
+}
+
+public sealed partial class ArticleStore
+{
+    /// <summary>
+    /// Candidates share the category, a tag or a title/summary word with the source (the newest
+    /// 200 of each kind, so a large category stays cheap); they are scored by all three.
+    /// </summary>
+    public async Task<IReadOnlyList<ArticleRow>> FindRelatedAsync(long id, int limit, bool withBody, CancellationToken cancellationToken)
+    {
+        const string candidates = $"""
+            WITH source AS (
+                SELECT a.id, a.category_id,
+                       (SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | '))
+                        FROM unnest(to_tsvector('english', a.title || ' ' || a.summary))) AS terms
+                FROM articles a
+                WHERE a.id = @id
+            ),
+            source_tags AS (
+                SELECT tag_id FROM article_tags WHERE article_id = @id
+            ),
+            candidates AS (
+                (SELECT a.id FROM articles a, source s
+                 WHERE a.category_id = s.category_id AND {Visible}
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
+                UNION
+                (SELECT a.id FROM articles a
+                 WHERE EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id IN (SELECT tag_id FROM source_tags))
+                   AND {Visible}
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
+                UNION
+                (SELECT a.id FROM articles a, source s
+                 WHERE s.terms IS NOT NULL AND a.search_vector @@ s.terms AND {Visible}
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
+            )
+            """;
+        const string scored = $"""
+            {MetaColumns},
+                   (CASE WHEN a.category_id = s.category_id THEN 1.0 ELSE 0 END
+                    + 0.75 * (SELECT count(*) FROM article_tags at WHERE at.article_id = a.id AND at.tag_id IN (SELECT tag_id FROM source_tags))
+                    + CASE WHEN s.terms IS NULL THEN 0 ELSE 10 * ts_rank(a.search_vector, s.terms) END)::float8 AS rank
+            FROM candidates c
+            JOIN articles a ON a.id = c.id
+            CROSS JOIN source s
+            WHERE a.id <> s.id
+            ORDER BY rank DESC, a.published_at DESC, a.id DESC
+            LIMIT @limit
+            """;
+        const string withBodySql = $"{candidates} SELECT a.body_html, a.body_text, {scored}";
+        const string withoutBodySql = $"{candidates} SELECT '' AS body_html, '' AS body_text, {scored}";
+        var sql = withBody ? withBodySql : withoutBodySql;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, new { id, limit }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+}

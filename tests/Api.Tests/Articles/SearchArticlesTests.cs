@@ -1,0 +1,110 @@
+using System.Net;
+using Api.Tests.Infrastructure;
+
+namespace Api.Tests.Articles;
+
+public sealed class SearchArticlesTests(ListFixture api) : IClassFixture<ListFixture>
+{
+    private const string SeedSlug = "xi-jinping-holds-telephone-talks-with-president-donald-trump-of-the-us";
+    private readonly HttpClient _client = api.CreateClient();
+
+    [Fact]
+    public async Task A_phrase_from_the_seed_article_finds_it_first_with_a_highlighted_snippet()
+    {
+        var page = await (await _client.GetAsync("/v1/articles?q=denuclearization%20Korean%20Peninsula")).ReadJsonAsync();
+
+        var first = page.GetProperty("items")[0];
+        Assert.Equal(SeedSlug, first.GetProperty("slug").GetString());
+        var snippet = first.GetProperty("snippet").GetString()!;
+        Assert.Contains("<mark>denuclearization</mark>", snippet);
+        Assert.Contains("<mark>Korean</mark>", snippet);
+    }
+
+    [Fact]
+    public async Task English_search_uses_stemming()
+    {
+        var page = await (await _client.GetAsync("/v1/articles?q=telephoned%20talk&fields=slug")).ReadJsonAsync();
+        Assert.Contains(page.GetProperty("items").EnumerateArray(), i => i.GetProperty("slug").GetString() == SeedSlug);
+    }
+
+    [Fact]
+    public async Task Chinese_text_without_spaces_is_found_by_a_substring()
+    {
+        var page = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("无核化")}&fields=slug,snippet")).ReadJsonAsync();
+
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("wai-jiao-bu-fa-yan-ren", item.GetProperty("slug").GetString());
+
+        var shorter = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("半岛")}&fields=slug")).ReadJsonAsync();
+        Assert.Equal("wai-jiao-bu-fa-yan-ren", Assert.Single(shorter.GetProperty("items").EnumerateArray()).GetProperty("slug").GetString());
+    }
+
+    [Fact]
+    public async Task Snippets_escape_the_article_text()
+    {
+        await api.ExecuteAsync("""
+            INSERT INTO articles (slug, title, body_text, category_id, status, published_at)
+            SELECT 'markup-in-text', 'Markup', 'The tag <script>alert(1)</script> appeared where 2 < 3 & 5 > 4 next to the word quokkabanana.', id, 'published', '2020-01-01Z'
+            FROM categories WHERE slug = 'embassy-news'
+            """);
+
+        var page = await (await _client.GetAsync("/v1/articles?q=quokkabanana&fields=snippet")).ReadJsonAsync();
+
+        var snippet = Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("snippet").GetString()!;
+        Assert.DoesNotContain("<script", snippet);
+        Assert.Contains("2 &lt; 3 &amp; 5 &gt; 4", snippet);
+        Assert.Contains("<mark>quokkabanana</mark>", snippet);
+    }
+
+    [Fact]
+    public async Task Search_ranks_by_relevance_by_default_and_pages_through_all_matches()
+    {
+        var count = (await (await _client.GetAsync("/v1/articles?q=security&count=true&limit=1")).ReadJsonAsync()).GetProperty("total").GetInt64();
+        var seen = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var url = "/v1/articles?q=security&limit=4&fields=id" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await (await _client.GetAsync(url)).ReadJsonAsync();
+            seen.AddRange(ListArticlesTests.Ids(page));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(count, seen.Count);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.True(count >= 20);
+    }
+
+    [Fact]
+    public async Task Search_can_be_sorted_by_date_instead()
+    {
+        var page = await (await _client.GetAsync("/v1/articles?q=trade&sort=-publishedAt&limit=100&fields=publishedAt")).ReadJsonAsync();
+        var dates = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("publishedAt").GetDateTime()).ToList();
+        Assert.NotEmpty(dates);
+        Assert.Equal(dates.OrderDescending(), dates);
+    }
+
+    [Theory]
+    [InlineData("'; DROP TABLE articles; --")]
+    [InlineData("\" OR 1=1 --")]
+    [InlineData("%_%")]
+    [InlineData("\\")]
+    [InlineData("!!! ((( :* <-> &&")]
+    [InlineData("a & b | !c")]
+    [InlineData("<script>alert(1)</script>")]
+    public async Task Search_treats_any_text_as_words_not_syntax(string q)
+    {
+        var response = await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString(q)}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, await api.ScalarAsync<long>("SELECT count(*) FROM articles WHERE slug = @slug", new { slug = SeedSlug }));
+    }
+
+    [Fact]
+    public async Task Wildcards_match_only_themselves_in_substring_search()
+    {
+        var page = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("半%")}")).ReadJsonAsync();
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+    }
+}
