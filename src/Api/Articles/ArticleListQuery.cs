@@ -20,6 +20,8 @@ public sealed record ArticleListQuery(
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText");
 
+    public SearchTerms? Terms { get; } = SearchTerms.Parse(Search);
+
     /// <summary>
     /// Identifies the filters and order (not the page size or fields), so that a cursor is only
     /// accepted by the query that issued it.

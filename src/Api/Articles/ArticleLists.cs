@@ -142,7 +142,7 @@ public static class ArticleLists
             : null;
         long? total = query.Count ? await articles.CountAsync(query, cancellationToken) : null;
 
-        var body = Write(page, nextCursor, total, query.Fields, index, translations, site, http.Options());
+        var body = Write(page, nextCursor, total, query.Fields, index, translations, query.Terms, site, http.Options());
         var keys = new HashSet<string>(StringComparer.Ordinal) { "articles" };
         foreach (var row in page)
         {
@@ -160,6 +160,7 @@ public static class ArticleLists
         IReadOnlySet<string> fields,
         CategoryIndex index,
         ILookup<Guid, TranslationRow>? translations,
+        SearchTerms? terms,
         SiteOptions site,
         JsonSerializerOptions options)
     {
@@ -175,7 +176,7 @@ public static class ArticleLists
                     index.PathSteps(row.CategoryId),
                     row.TranslationGroup is { } group && translations is not null ? translations[group] : [],
                     site);
-                ArticleFields.Write(json, article, Snippets.ToHtml(row.Snippet), fields, options);
+                ArticleFields.Write(json, article, Snippets.ToHtml(row.Snippet, row.BodyText, terms), fields, options);
             }
 
             json.WriteEndArray();
@@ -203,13 +204,4 @@ public static class ArticleLists
             .Append(new KeyValuePair<string, string?>("cursor", cursor));
         return QueryHelpers.AddQueryString(request.PathBase + request.Path, query);
     }
-}
-
-/// <summary>Search snippets: PostgreSQL marks matches with private-use characters; the text is HTML-escaped and they become &lt;mark&gt;.</summary>
-public static class Snippets
-{
-    public static string? ToHtml(string? marked) =>
-        marked is null
-            ? null
-            : System.Net.WebUtility.HtmlEncode(marked).Replace("\uE000", "<mark>", StringComparison.Ordinal).Replace("\uE001", "</mark>", StringComparison.Ordinal);
 }

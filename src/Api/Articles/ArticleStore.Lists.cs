@@ -10,21 +10,19 @@ namespace Api.Articles;
 /// </summary>
 public sealed partial class ArticleStore
 {
-    /// <summary>English full-text search; with <see cref="SearchMode.FullTextAndSubstring"/>, also a trigram-indexed substring match.</summary>
+    /// <summary>Which parts a search has: words (English stemming) and runs of CJK characters (matched as phrases of character pairs).</summary>
     public enum SearchMode
     {
         None,
-        FullText,
-        FullTextAndSubstring,
+        Words,
+        Cjk,
+        WordsAndCjk,
     }
 
-    // The expression the trigram index covers; queries must spell it exactly like this.
-    private const string SearchText = "(a.title || ' ' || a.summary || ' ' || a.body_text)";
-    private const string TsQuery = "websearch_to_tsquery('english', @search)";
+    private const string CategoryFilter = "(@categoryIds::bigint[] IS NULL OR a.category_id = ANY(@categoryIds))";
 
-    private const string Filters = """
-        (@categoryIds::bigint[] IS NULL OR a.category_id = ANY(@categoryIds))
-        AND (@tags::text[] IS NULL OR EXISTS (
+    private const string OtherFilters = """
+        (@tags::text[] IS NULL OR EXISTS (
             SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id
             WHERE at.article_id = a.id AND t.slug = ANY(@tags)))
         AND (@language::text IS NULL OR a.language = @language)
@@ -33,27 +31,23 @@ public sealed partial class ArticleStore
         AND (@ids::bigint[] IS NULL OR a.id = ANY(@ids))
         """;
 
-    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool), string> ListSql = BuildListSql();
+    private const string Filters = $"{CategoryFilter} AND {OtherFilters}";
+
+    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool, bool), string> ListSql = BuildListSql();
     private static readonly FrozenDictionary<SearchMode, string> CountSql = BuildCountSql();
 
-    public static SearchMode SearchModeFor(string? search) =>
-        search is null ? SearchMode.None
-        : search.Any(c => c > '\u024F' && char.IsLetter(c)) ? SearchMode.FullTextAndSubstring
-        : SearchMode.FullText;
+    public static SearchMode SearchModeFor(SearchTerms? terms) => terms switch
+    {
+        null => SearchMode.None,
+        { Words: not null, Cjk: not null } => SearchMode.WordsAndCjk,
+        { Cjk: not null } => SearchMode.Cjk,
+        _ => SearchMode.Words,
+    };
 
     /// <summary>One page (up to <c>limit + 1</c> rows, so the caller knows whether another page follows).</summary>
     public async Task<IReadOnlyList<ArticleRow>> ListAsync(ArticleListQuery query, ArticleCursor? after, CancellationToken cancellationToken)
     {
-        var mode = SearchModeFor(query.Search);
-        var sql = ListSql[(query.Sort, mode, query.WithBody || mode != SearchMode.None)];
-        var parameters = Parameters(query, mode);
-        parameters.Add("afterAt", after?.At);
-        parameters.Add("afterTitle", after?.Title);
-        parameters.Add("afterRank", after?.Rank);
-        parameters.Add("afterId", after?.Id);
-        parameters.Add("take", query.Limit + 1);
-        parameters.Add("headline", "StartSel=\uE000, StopSel=\uE001, MaxWords=30, MinWords=12, ShortWord=3, MaxFragments=2, FragmentDelimiter=\" … \"");
-
+        var (sql, parameters) = ListCommand(query, after);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.AsList();
@@ -61,16 +55,31 @@ public sealed partial class ArticleStore
 
     public async Task<long> CountAsync(ArticleListQuery query, CancellationToken cancellationToken)
     {
-        var mode = SearchModeFor(query.Search);
+        var mode = SearchModeFor(query.Terms);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            new CommandDefinition(CountSql[mode], Parameters(query, mode), cancellationToken: cancellationToken));
+            new CommandDefinition(CountSql[mode], FilterParameters(query), cancellationToken: cancellationToken));
     }
 
-    /// <summary>The SQL a list request runs, for tests that check its plan.</summary>
-    public static string ListSqlFor(ArticleSort sort, SearchMode mode, bool withBody) => ListSql[(sort, mode, withBody || mode != SearchMode.None)];
+    /// <summary>The SQL and parameters of one page (public so that tests can check the query plan).</summary>
+    public static (string Sql, DynamicParameters Parameters) ListCommand(ArticleListQuery query, ArticleCursor? after)
+    {
+        var mode = SearchModeFor(query.Terms);
+        var parameters = FilterParameters(query);
+        parameters.Add("afterAt", after?.At);
+        parameters.Add("afterTitle", after?.Title);
+        parameters.Add("afterRank", after?.Rank);
+        parameters.Add("afterId", after?.Id);
+        parameters.Add("take", query.Limit + 1);
+        parameters.Add("headline", "StartSel=\uE000, StopSel=\uE001, MaxWords=30, MinWords=12, ShortWord=3, MaxFragments=2, FragmentDelimiter=\" … \"");
+        var withBody = query.WithBody || mode != SearchMode.None;
+        var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true), out var byCategory)
+            ? byCategory
+            : ListSql[(query.Sort, mode, withBody, false)];
+        return (sql, parameters);
+    }
 
-    public static DynamicParameters Parameters(ArticleListQuery query, SearchMode mode)
+    private static DynamicParameters FilterParameters(ArticleListQuery query)
     {
         var parameters = new DynamicParameters();
         parameters.Add("categoryIds", query.CategoryIds);
@@ -79,27 +88,24 @@ public sealed partial class ArticleStore
         parameters.Add("publishedAfter", query.PublishedAfter);
         parameters.Add("publishedBefore", query.PublishedBefore);
         parameters.Add("ids", query.Ids);
-        parameters.Add("search", query.Search);
-        parameters.Add("pattern", mode == SearchMode.FullTextAndSubstring ? "%" + EscapeLike(query.Search!) + "%" : null);
+        parameters.Add("searchWords", query.Terms?.Words);
+        parameters.Add("searchCjk", query.Terms?.Cjk);
         return parameters;
     }
 
-    private static string EscapeLike(string value) =>
-        value.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-
-    private static string SearchCondition(SearchMode mode) => mode switch
+    private static string TsQuery(SearchMode mode) => mode switch
     {
-        SearchMode.None => "TRUE",
-        SearchMode.FullText => $"a.search_vector @@ {TsQuery}",
-        _ => $"(a.search_vector @@ {TsQuery} OR {SearchText} ILIKE @pattern)",
+        SearchMode.Words => "websearch_to_tsquery('english', @searchWords)",
+        SearchMode.Cjk => "to_tsquery('simple', @searchCjk)",
+        SearchMode.WordsAndCjk => "(websearch_to_tsquery('english', @searchWords) && to_tsquery('simple', @searchCjk))",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
 
-    private static string RankExpression(SearchMode mode) => mode switch
-    {
-        SearchMode.None => "0::float8",
-        SearchMode.FullText => $"ts_rank_cd(a.search_vector, {TsQuery}, 32)::float8",
-        _ => $"(ts_rank_cd(a.search_vector, {TsQuery}, 32) + CASE WHEN a.title ILIKE @pattern THEN 0.2 WHEN {SearchText} ILIKE @pattern THEN 0.1 ELSE 0 END)::float8",
-    };
+    private static string SearchCondition(SearchMode mode) =>
+        mode == SearchMode.None ? "TRUE" : $"a.search_vector @@ {TsQuery(mode)}";
+
+    private static string RankExpression(SearchMode mode) =>
+        mode == SearchMode.None ? "0::float8" : $"ts_rank_cd(a.search_vector, {TsQuery(mode)}, 32)::float8";
 
     /// <summary>ORDER BY and the keyset condition "comes after the cursor" for each order; id breaks every tie.</summary>
     private static (string OrderBy, string After) Ordering(ArticleSort sort, string rank) => sort switch
@@ -111,9 +117,9 @@ public sealed partial class ArticleStore
         _ => ("rank DESC, a.published_at DESC, a.id DESC", $"({rank}, a.published_at, a.id) < (@afterRank::float8, @afterAt, @afterId)"),
     };
 
-    private static FrozenDictionary<(ArticleSort, SearchMode, bool), string> BuildListSql()
+    private static FrozenDictionary<(ArticleSort, SearchMode, bool, bool), string> BuildListSql()
     {
-        var variants = new Dictionary<(ArticleSort, SearchMode, bool), string>();
+        var variants = new Dictionary<(ArticleSort, SearchMode, bool, bool), string>();
         foreach (var sort in Enum.GetValues<ArticleSort>())
         {
             foreach (var mode in Enum.GetValues<SearchMode>())
@@ -123,8 +129,41 @@ public sealed partial class ArticleStore
                     var rank = RankExpression(mode);
                     var (orderBy, after) = Ordering(sort, rank);
                     var body = withBody ? "a.body_html, a.body_text," : "'' AS body_html, '' AS body_text,";
-                    var snippet = mode == SearchMode.None ? "NULL::text" : $"ts_headline('english', page.body_text, {TsQuery}, @headline)";
-                    variants[(sort, mode, withBody)] = $"""
+                    var snippet = mode == SearchMode.None ? "NULL::text" : $"ts_headline('english', page.body_text, {TsQuery(mode)}, @headline)";
+                    var finalOrder = orderBy.Replace("a.", "page.", StringComparison.Ordinal).Replace("rank", "page.rank", StringComparison.Ordinal);
+                    if (mode == SearchMode.None && sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)
+                    {
+                        // Each category's newest (or oldest) rows come from its own index, then merge:
+                        // at most take x categories rows are read however small the categories are.
+                        variants[(sort, mode, withBody, true)] = $"""
+                            WITH ids AS (
+                                SELECT c.id
+                                FROM unnest(@categoryIds::bigint[]) AS cat (category_id)
+                                CROSS JOIN LATERAL (
+                                    SELECT a.id, a.published_at
+                                    FROM articles a
+                                    WHERE a.category_id = cat.category_id
+                                      AND {Visible}
+                                      AND {OtherFilters}
+                                      AND (@afterId::bigint IS NULL OR {after})
+                                    ORDER BY {orderBy}
+                                    LIMIT @take
+                                ) c
+                                ORDER BY {orderBy.Replace("a.", "c.", StringComparison.Ordinal)}
+                                LIMIT @take
+                            ),
+                            page AS (
+                                SELECT {body} {MetaColumns}, 0::float8 AS rank
+                                FROM ids
+                                JOIN articles a ON a.id = ids.id
+                            )
+                            SELECT page.*, NULL::text AS snippet
+                            FROM page
+                            ORDER BY {finalOrder}
+                            """;
+                    }
+
+                    variants[(sort, mode, withBody, false)] = $"""
                         WITH page AS (
                             SELECT {body} {MetaColumns}, {rank} AS rank
                             FROM articles a
@@ -137,7 +176,7 @@ public sealed partial class ArticleStore
                         )
                         SELECT page.*, {snippet} AS snippet
                         FROM page
-                        ORDER BY {orderBy.Replace("a.", "page.", StringComparison.Ordinal).Replace("rank", "page.rank", StringComparison.Ordinal)}
+                        ORDER BY {finalOrder}
                         """;
                 }
             }

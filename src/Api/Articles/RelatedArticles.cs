@@ -84,7 +84,7 @@ public static class RelatedArticles
             ? await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
             : null;
 
-        var body = ArticleLists.Write(rows, null, null, fields, index, translations, site.Value, http.Options());
+        var body = ArticleLists.Write(rows, null, null, fields, index, translations, null, site.Value, http.Options());
         var keys = new HashSet<string>(StringComparer.Ordinal) { "articles", $"article-{source.Id}" };
         foreach (var row in rows)
         {

@@ -34,6 +34,7 @@ public sealed class SearchArticlesTests(ListFixture api) : IClassFixture<ListFix
 
         var item = Assert.Single(page.GetProperty("items").EnumerateArray());
         Assert.Equal("wai-jiao-bu-fa-yan-ren", item.GetProperty("slug").GetString());
+        Assert.Contains("<mark>无核化</mark>", item.GetProperty("snippet").GetString());
 
         var shorter = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("半岛")}&fields=slug")).ReadJsonAsync();
         Assert.Equal("wai-jiao-bu-fa-yan-ren", Assert.Single(shorter.GetProperty("items").EnumerateArray()).GetProperty("slug").GetString());
@@ -102,9 +103,28 @@ public sealed class SearchArticlesTests(ListFixture api) : IClassFixture<ListFix
     }
 
     [Fact]
-    public async Task Wildcards_match_only_themselves_in_substring_search()
+    public async Task Chinese_search_matches_the_characters_together_not_scattered()
     {
-        var page = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("半%")}")).ReadJsonAsync();
+        // Both characters occur in the article, but never side by side.
+        var page = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("中岛")}")).ReadJsonAsync();
         Assert.Empty(page.GetProperty("items").EnumerateArray());
+
+        var single = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("岛")}&fields=slug")).ReadJsonAsync();
+        Assert.Equal("wai-jiao-bu-fa-yan-ren", Assert.Single(single.GetProperty("items").EnumerateArray()).GetProperty("slug").GetString());
+    }
+
+    [Fact]
+    public async Task Chinese_and_English_words_combine()
+    {
+        var chineseOnly = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("无核化 spokesperson")}")).ReadJsonAsync();
+        Assert.Empty(chineseOnly.GetProperty("items").EnumerateArray());
+
+        await api.ExecuteAsync("""
+            INSERT INTO articles (slug, title, body_text, language, category_id, status, published_at)
+            SELECT 'mixed-language', 'Spokesperson on 裁军', 'The spokesperson said 裁军.', 'en', id, 'published', '2020-01-01Z'
+            FROM categories WHERE slug = 'embassy-news'
+            """);
+        var mixed = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("裁军 spokesperson")}&fields=slug,snippet")).ReadJsonAsync();
+        Assert.Equal("mixed-language", Assert.Single(mixed.GetProperty("items").EnumerateArray()).GetProperty("slug").GetString());
     }
 }
