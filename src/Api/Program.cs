@@ -20,6 +20,8 @@ var app = builder.Build();
 
 app.UseProblemResponses();
 app.UseUtf8QueryStrings();
+app.UseHeadAsGet();
+app.UseRouting();
 app.UseOpenApiDocument();
 
 app.MapHealth();

@@ -56,6 +56,29 @@ public sealed class CachedJsonBody<TSchema>(byte[] body, IReadOnlyCollection<str
 
 public static class HttpCaching
 {
+    /// <summary>
+    /// HEAD is answered by the GET endpoint (same status and headers); the server sends no body for
+    /// HEAD, and the cached writers skip it too.
+    /// </summary>
+    public static WebApplication UseHeadAsGet(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Request.Method = HttpMethods.Get;
+                context.Items[HeadRequest] = true;
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+
+    private const string HeadRequest = "news-api.head";
+
+    public static bool IsHead(HttpContext context) => context.Items.ContainsKey(HeadRequest);
+
     public static async Task WriteAsync(HttpContext httpContext, byte[] body, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified)
     {
         var etag = StrongETag(body);
@@ -84,7 +107,7 @@ public static class HttpCaching
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(httpContext.Request.Method))
+        if (!IsHead(httpContext))
         {
             await response.Body.WriteAsync(body, httpContext.RequestAborted);
         }

@@ -240,4 +240,17 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
     }
+
+    [Fact]
+    public async Task HEAD_answers_like_GET_without_a_body()
+    {
+        var get = await _client.GetAsync($"/v1/articles/{SeedSlug}");
+        var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v1/articles/{SeedSlug}"));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v1/articles/no-such-article"))).StatusCode);
+    }
 }
