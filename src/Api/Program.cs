@@ -2,8 +2,13 @@ using Api.Articles;
 using Api.Categories;
 using Api.Health;
 using Api.Infrastructure;
+using Api.Keys;
 
 var builder = WebApplication.CreateBuilder(args);
+if (KeyCommands.IsCommand(args))
+{
+    KeyCommands.ConfigureLogging(builder);
+}
 
 builder.AddDatabase();
 builder.AddJson();
@@ -13,6 +18,7 @@ builder.AddSite();
 builder.AddRequestValidation();
 builder.AddOpenApiDocument();
 builder.AddReadiness();
+builder.AddApiKeys();
 builder.AddArticles();
 builder.AddCategories();
 
@@ -21,16 +27,26 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.UseUtf8QueryStrings();
 app.UseHeadAsGet();
+app.UseRequestBodyLimit();
 app.UseRouting();
+app.UseApiKeys();
 app.UseOpenApiDocument();
 
 app.MapHealth();
 app.MapArticles();
 app.MapCategories();
+app.MapKeys();
 
 await app.MigrateDatabaseAsync();
 await app.LoadSecretsAsync();
-app.Run();
+
+if (KeyCommands.IsCommand(args))
+{
+    return await KeyCommands.RunAsync(app, args);
+}
+
+await app.RunAsync();
+return 0;
 
 /// <summary>The application's entry point (public so the tests can host it).</summary>
 public partial class Program;

@@ -26,6 +26,11 @@ public static class Problems
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Bad requests (unreadable JSON, wrong content type...) reach the exception handler, which
+        // answers them as problems with a detail; they are the client's error, not ours to log as one.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<ExceptionHandlerOptions>(o =>
+            o.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException);
         return builder;
     }
 
@@ -141,6 +146,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         StatusCodes.Status413PayloadTooLarge => "The request body is larger than this endpoint accepts.",
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        _ when exception.Message.StartsWith("Required parameter", StringComparison.Ordinal) => "The request body is missing.",
         _ when exception.InnerException is JsonException json => DescribeJson(json),
         _ => exception.Message,
     };

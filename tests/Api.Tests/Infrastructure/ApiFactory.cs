@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Api.Tests.Infrastructure;
@@ -27,6 +28,22 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Content", ConnectionString);
         builder.UseSetting("Database:SeedSampleContent", "true");
         builder.UseSetting("Site:ArticleUrlTemplate", "https://news.example.com/articles/{slug}");
+    }
+
+    /// <summary>A new API key with the given scopes, created through the application's own store.</summary>
+    public async Task<string> CreateKeyAsync(params string[] scopes)
+    {
+        var store = Services.GetRequiredService<Api.Keys.ApiKeyStore>();
+        var (_, secret) = await store.CreateAsync($"test {string.Join(' ', scopes)}", scopes, CancellationToken.None);
+        return secret;
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> as its bearer token.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     /// <summary>Runs SQL against this factory's database (to arrange data the public API cannot write).</summary>

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Api.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Api.Keys;
+
+/// <summary>
+/// <c>Authorization: Bearer nk_…</c>. A missing key on an endpoint that needs one is 401 with
+/// <c>WWW-Authenticate: Bearer</c>; an unknown, malformed or revoked key is 401 with
+/// <c>error="invalid_token"</c>; a key without the endpoint's scope is 403. All three are problems.
+/// </summary>
+public sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private const string Realm = "news-api";
+
+    public static WebApplicationBuilder AddApiKeys(WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(SchemeName, null);
+        builder.Services.AddAuthorization(Scopes.AddPolicies);
+        builder.Services.ConfigureSwaggerGen(ApiKeyOpenApi.Configure);
+        return builder;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <key>'.");
+        }
+
+        var secret = header["Bearer ".Length..].Trim();
+        if (!ApiKeyStore.LooksLikeKey(secret))
+        {
+            return AuthenticateResult.Fail("The key is malformed.");
+        }
+
+        var key = await keys.FindActiveAsync(secret, Context.RequestAborted);
+        if (key is null)
+        {
+            return AuthenticateResult.Fail("The key is unknown or has been revoked.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, key.Id.ToString(CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, key.Name),
+                .. key.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var failure = result.Failure?.Message;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = failure is null
+            ? $"Bearer realm=\"{Realm}\""
+            : $"Bearer realm=\"{Realm}\", error=\"invalid_token\", error_description=\"{failure}\"";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Detail = failure ?? "This endpoint needs an API key: send 'Authorization: Bearer <key>'.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var scope = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope;
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Detail = scope is null
+                    ? "This key may not do this."
+                    : $"This key lacks the scope '{scope}' (or '{Scopes.Admin}') that this endpoint needs.",
+            },
+        });
+    }
+}
+
+public static class ApiKeySetup
+{
+    public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder) => ApiKeyAuthentication.AddApiKeys(builder);
+
+    public static WebApplication UseApiKeys(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Api.Keys;
+
+/// <summary>What an API key may do. <c>admin</c> may do everything the other scopes allow.</summary>
+public static class Scopes
+{
+    public const string ContentWrite = "content:write";
+    public const string Partner = "partner";
+    public const string Admin = "admin";
+
+    public static readonly string[] All = [ContentWrite, Partner, Admin];
+
+    public const string ClaimType = "scope";
+
+    private const string PolicyPrefix = "scope:";
+
+    public static string PolicyFor(string scope) => PolicyPrefix + scope;
+
+    public static string? ScopeOf(string? policy) =>
+        policy is not null && policy.StartsWith(PolicyPrefix, StringComparison.Ordinal) ? policy[PolicyPrefix.Length..] : null;
+
+    public static void AddPolicies(AuthorizationOptions options)
+    {
+        foreach (var scope in All)
+        {
+            options.AddPolicy(PolicyFor(scope), policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => context.User.HasClaim(ClaimType, scope) || context.User.HasClaim(ClaimType, Admin)));
+        }
+    }
+
+    /// <summary>The endpoint needs a key with <paramref name="scope"/> (or <c>admin</c>); documents 401 and 403.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
+        builder
+            .RequireAuthorization(PolicyFor(scope))
+            .WithMetadata(new RequiredScope(scope))
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+}
+
+/// <summary>Endpoint metadata naming the scope a key needs (for the 403 problem and OpenAPI).</summary>
+public sealed record RequiredScope(string Scope);
