@@ -21,6 +21,7 @@ namespace Api.Articles;
 /// <param name="Image">Lead image, if any.</param>
 /// <param name="Category">The category the article is filed in, with its breadcrumb.</param>
 /// <param name="Tags">Tags in editorial order.</param>
+/// <param name="DeletedAt">When the article was deleted; always null outside editors' views.</param>
 /// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article.</param>
 /// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
 /// <param name="Translations">The other published language versions of this article.</param>
@@ -43,6 +44,7 @@ public sealed record ArticleDto(
     ImageDto? Image,
     ArticleCategory Category,
     IReadOnlyList<TagDto> Tags,
+    DateTime? DeletedAt,
     IReadOnlyList<string> PreviousSlugs,
     IReadOnlyList<string> LegacyIds,
     IReadOnlyList<TranslationDto> Translations);

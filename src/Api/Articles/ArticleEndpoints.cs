@@ -12,6 +12,8 @@ public static class ArticleEndpoints
     public static WebApplicationBuilder AddArticles(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ArticleStore>();
+        builder.Services.AddSingleton<ArticleViews>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Cursors>();
         builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<ArticleListItemSchema>());
         return builder;
@@ -39,34 +41,23 @@ public static class ArticleEndpoints
 
     private static async Task<Results<CachedJson<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticle(
         [AsParameters] ArticleRoute route,
-        HttpRequest request,
-        ArticleStore articles,
-        CategoryStore categories,
-        IOptions<SiteOptions> site,
+        HttpContext http,
+        ArticleViews views,
         CancellationToken cancellationToken)
     {
-        var row = route.Id is { } id
-            ? await articles.FindPublishedByIdAsync(id, cancellationToken)
-            : await articles.FindPublishedBySlugAsync(route.IdOrSlug, cancellationToken);
-
+        var audience = ArticleViews.AudienceOf(http.User);
+        var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken);
         if (row is null)
         {
-            if (route.Id is null && await articles.FindPublishedSlugByAliasAsync(route.IdOrSlug, cancellationToken) is { } current)
-            {
-                return TypedResults.Redirect($"/v1/articles/{current}{request.QueryString}", permanent: true);
-            }
-
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null
+                ? TypedResults.Redirect($"/v1/articles/{redirectTo}{http.Request.QueryString}", permanent: true)
+                : TypedResults.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
         }
 
-        var path = await categories.GetPathAsync(row.CategoryId, cancellationToken);
-        var translations = row.TranslationGroup is { } group
-            ? (await articles.FindTranslationsAsync([group], cancellationToken))[group]
-            : [];
-        var article = ToDto(row, path, translations, site.Value);
-        return HttpCaching.Cached(article, [$"article-{row.Id}", .. Breadcrumbs.SurrogateKeys(path)], row.UpdatedAt);
+        var view = await views.RenderAsync(row, audience, cancellationToken);
+        return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience));
     }
 
     internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)
@@ -91,6 +82,7 @@ public static class ArticleEndpoints
             row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
             new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
             row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList(),
+            row.DeletedAt,
             row.PreviousSlugs,
             row.LegacyIds,
             translations.Where(t => t.Id != row.Id).Select(t => new TranslationDto(t.Id, t.Slug, t.Language)).ToList());

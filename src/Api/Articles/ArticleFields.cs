@@ -33,12 +33,13 @@ public static class ArticleFields
         ("image", (w, a, o) => WriteValue(w, "image", a.Image, o)),
         ("category", (w, a, o) => WriteValue(w, "category", a.Category, o)),
         ("tags", (w, a, o) => WriteValue(w, "tags", a.Tags, o)),
+        ("deletedAt", (w, a, o) => WriteValue(w, "deletedAt", a.DeletedAt, o)),
         ("previousSlugs", (w, a, o) => WriteValue(w, "previousSlugs", a.PreviousSlugs, o)),
         ("legacyIds", (w, a, o) => WriteValue(w, "legacyIds", a.LegacyIds, o)),
         ("translations", (w, a, o) => WriteValue(w, "translations", a.Translations, o)),
     ];
 
-    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "previousSlugs", "legacyIds"];
+    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds"];
 
     public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name), Snippet];
 

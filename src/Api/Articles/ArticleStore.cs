@@ -22,6 +22,7 @@ public sealed class ArticleRow
     public DateTime? PublishedAt { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public DateTime? DeletedAt { get; init; }
     public int Version { get; init; }
     public string[] TagSlugs { get; init; } = [];
     public string[] TagNames { get; init; } = [];
@@ -45,7 +46,7 @@ public sealed partial class ArticleStore(NpgsqlDataSource dataSource)
     private const string MetaColumns = """
         a.id, a.slug, a.title, a.summary, a.language, a.category_id, a.status,
         a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at,
-        a.updated_at, a.version, a.translation_group,
+        a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id
               WHERE at.article_id = a.id ORDER BY at.position, t.slug) AS tag_slugs,
         ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -58,53 +59,80 @@ public sealed partial class ArticleStore(NpgsqlDataSource dataSource)
 
     private const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
 
-    public async Task<ArticleRow?> FindPublishedByIdAsync(long id, CancellationToken cancellationToken)
+    /// <summary>Who is reading: the public sees published articles whose time has come; editors see every article, deleted ones included.</summary>
+    public enum Audience
     {
-        const string sql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {Visible}";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ArticleRow>(
-            new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+        Public,
+        Editor,
     }
 
-    public async Task<ArticleRow?> FindPublishedBySlugAsync(string slug, CancellationToken cancellationToken)
+    public Task<ArticleRow?> FindByIdAsync(long id, Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
-        const string sql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {Visible}";
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<ArticleRow>(
-            new CommandDefinition(sql, new { slug }, cancellationToken: cancellationToken));
+        const string publicSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {Visible}";
+        const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id";
+        return WithConnectionAsync(connection, c => c.QuerySingleOrDefaultAsync<ArticleRow>(
+            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { id }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
-    /// <summary>The other published language versions of the articles in <paramref name="groups"/>, by group.</summary>
-    public async Task<ILookup<Guid, TranslationRow>> FindTranslationsAsync(Guid[] groups, CancellationToken cancellationToken)
+    public Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken)
+    {
+        const string publicSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {Visible}";
+        const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug";
+        return WithConnectionAsync(null, c => c.QuerySingleOrDefaultAsync<ArticleRow>(
+            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { slug }, cancellationToken: cancellationToken)), cancellationToken);
+    }
+
+    /// <summary>The other language versions of the articles in <paramref name="groups"/> that the audience may see, by group.</summary>
+    public async Task<ILookup<Guid, TranslationRow>> FindTranslationsAsync(
+        Guid[] groups, CancellationToken cancellationToken, Audience audience = Audience.Public, NpgsqlConnection? connection = null)
     {
         if (groups.Length == 0)
         {
             return Array.Empty<TranslationRow>().ToLookup(t => t.TranslationGroup);
         }
 
-        const string sql = $"""
+        const string publicSql = $"""
             SELECT a.translation_group, a.id, a.slug, a.language
             FROM articles a
             WHERE a.translation_group = ANY(@groups) AND {Visible}
             ORDER BY a.language, a.id
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<TranslationRow>(new CommandDefinition(sql, new { groups }, cancellationToken: cancellationToken));
+        const string editorSql = """
+            SELECT a.translation_group, a.id, a.slug, a.language
+            FROM articles a
+            WHERE a.translation_group = ANY(@groups) AND a.deleted_at IS NULL
+            ORDER BY a.language, a.id
+            """;
+        var rows = await WithConnectionAsync(connection, c => c.QueryAsync<TranslationRow>(
+            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { groups }, cancellationToken: cancellationToken)), cancellationToken);
         return rows.ToLookup(t => t.TranslationGroup);
     }
 
-    /// <summary>The current slug of the published article that <paramref name="alias"/> (an old slug or legacy id) names.</summary>
-    public async Task<string?> FindPublishedSlugByAliasAsync(string alias, CancellationToken cancellationToken)
+    /// <summary>The current slug of the article that <paramref name="alias"/> (an old slug or legacy id) names, if the audience may see it.</summary>
+    public Task<string?> FindSlugByAliasAsync(string alias, Audience audience, CancellationToken cancellationToken)
     {
-        const string sql = $"""
-            SELECT a.slug
-            FROM article_aliases al
-            JOIN articles a ON a.id = al.article_id
+        const string publicSql = $"""
+            SELECT a.slug FROM article_aliases al JOIN articles a ON a.id = al.article_id
             WHERE al.alias = @alias AND {Visible}
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(sql, new { alias }, cancellationToken: cancellationToken));
+        const string editorSql = """
+            SELECT a.slug FROM article_aliases al JOIN articles a ON a.id = al.article_id
+            WHERE al.alias = @alias
+            """;
+        return WithConnectionAsync(null, c => c.QuerySingleOrDefaultAsync<string>(
+            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { alias }, cancellationToken: cancellationToken)), cancellationToken);
+    }
+
+    /// <summary>Runs on the caller's connection (inside its transaction) or on a pooled one.</summary>
+    private async Task<T> WithConnectionAsync<T>(NpgsqlConnection? connection, Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (connection is not null)
+        {
+            return await work(connection);
+        }
+
+        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await work(pooled);
     }
 }
 

@@ -57,21 +57,17 @@ public static class RelatedArticles
         [AsParameters] RelatedArticlesRequest request,
         HttpContext http,
         ArticleStore articles,
+        ArticleViews views,
         CategoryStore categories,
         IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var source = route.Id is { } id
-            ? await articles.FindPublishedByIdAsync(id, cancellationToken)
-            : await articles.FindPublishedBySlugAsync(route.IdOrSlug, cancellationToken);
+        var (source, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (source is null)
         {
-            if (route.Id is null && await articles.FindPublishedSlugByAliasAsync(route.IdOrSlug, cancellationToken) is { } current)
-            {
-                return TypedResults.Redirect($"/v1/articles/{current}/related{http.Request.QueryString}", permanent: true);
-            }
-
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null
+                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/related{http.Request.QueryString}", permanent: true)
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
         }
 
         var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : RelatedArticlesRequest.DefaultLimit;

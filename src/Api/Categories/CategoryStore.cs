@@ -34,7 +34,7 @@ public sealed class CategoryStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The path from the top-level category down to <paramref name="categoryId"/> (itself last).</summary>
-    public async Task<IReadOnlyList<PathStep>> GetPathAsync(long categoryId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PathStep>> GetPathAsync(long categoryId, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
         const string sql = """
             WITH RECURSIVE path AS (
@@ -49,9 +49,13 @@ public sealed class CategoryStore(NpgsqlDataSource dataSource)
             )
             SELECT id, slug, name FROM path ORDER BY depth DESC
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<PathStep>(
-            new CommandDefinition(sql, new { categoryId, maxDepth = MaxDepth }, cancellationToken: cancellationToken));
-        return rows.AsList();
+        var command = new CommandDefinition(sql, new { categoryId, maxDepth = MaxDepth }, cancellationToken: cancellationToken);
+        if (connection is not null)
+        {
+            return (await connection.QueryAsync<PathStep>(command)).AsList();
+        }
+
+        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await pooled.QueryAsync<PathStep>(command)).AsList();
     }
 }

@@ -13,7 +13,7 @@ namespace Api.Infrastructure;
 /// <c>If-None-Match</c> / <c>If-Modified-Since</c> answered with 304, <c>Cache-Control</c> for shared
 /// caches and a <c>Surrogate-Key</c> header naming the resources involved so a CDN can purge by tag.
 /// </summary>
-public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null)
+public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
 {
     public T Value { get; } = value;
@@ -27,7 +27,8 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
             httpContext,
             JsonSerializer.SerializeToUtf8Bytes(Value, httpContext.Options().GetTypeInfo(typeof(T))),
             surrogateKeys,
-            lastModified);
+            lastModified,
+            policy ?? CachePolicy.Public);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
@@ -40,18 +41,28 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
 /// Like <see cref="CachedJson{T}"/> for a body that was serialized already (lists written field by
 /// field); <typeparamref name="TSchema"/> documents its shape in OpenAPI.
 /// </summary>
-public sealed class CachedJsonBody<TSchema>(byte[] body, IReadOnlyCollection<string> surrogateKeys)
+public sealed class CachedJsonBody<TSchema>(byte[] body, IReadOnlyCollection<string> surrogateKeys, CachePolicy? policy = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public Task ExecuteAsync(HttpContext httpContext) => HttpCaching.WriteAsync(httpContext, body, surrogateKeys, null);
+    public Task ExecuteAsync(HttpContext httpContext) => HttpCaching.WriteAsync(httpContext, body, surrogateKeys, null, policy ?? CachePolicy.Public);
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(TSchema), ["application/json"]));
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status304NotModified, typeof(void)));
     }
+}
+
+/// <summary>
+/// Who may keep a read: shared caches (public reads), or only the client (reads that depend on the
+/// caller's key, such as an editor's view of drafts). <see cref="ETagPrefix"/> starts the ETag
+/// (articles put their version there, which <c>If-Match</c> on writes relies on).
+/// </summary>
+public sealed record CachePolicy(bool Shared, string? ETagPrefix = null)
+{
+    public static readonly CachePolicy Public = new(true);
 }
 
 public static class HttpCaching
@@ -79,15 +90,18 @@ public static class HttpCaching
 
     public static bool IsHead(HttpContext context) => context.Items.ContainsKey(HeadRequest);
 
-    public static async Task WriteAsync(HttpContext httpContext, byte[] body, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified)
+    public static async Task WriteAsync(HttpContext httpContext, byte[] body, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified, CachePolicy policy)
     {
-        var etag = StrongETag(body);
+        var etag = StrongETag(body, policy.ETagPrefix);
         var response = httpContext.Response;
         var caching = httpContext.RequestServices.GetRequiredService<IOptions<CachingOptions>>().Value;
 
         response.Headers.ETag = etag;
-        response.Headers.CacheControl = string.Create(CultureInfo.InvariantCulture,
-            $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}");
+        response.Headers.Vary = "Authorization";
+        response.Headers.CacheControl = policy.Shared
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}")
+            : "private, no-cache";
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
@@ -113,14 +127,14 @@ public static class HttpCaching
         }
     }
 
-    public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null) =>
-        new(value, surrogateKeys, lastModified);
+    public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null) =>
+        new(value, surrogateKeys, lastModified, policy);
 
-    public static string StrongETag(ReadOnlySpan<byte> body)
+    public static string StrongETag(ReadOnlySpan<byte> body, string? prefix = null)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(body, hash);
-        return "\"" + Convert.ToBase64String(hash[..18]).Replace('+', '-').Replace('/', '_') + "\"";
+        return "\"" + prefix + Convert.ToBase64String(hash[..18]).Replace('+', '-').Replace('/', '_') + "\"";
     }
 
     /// <summary>RFC 9110 §13.1.2 (weak comparison for If-None-Match) and §13.1.3 (If-Modified-Since only when no If-None-Match).</summary>

@@ -1,0 +1,115 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using Ganss.Xss;
+
+namespace Api.Articles;
+
+/// <summary>
+/// Article bodies are stored only as sanitized HTML (HtmlSanitizer with an allow-list: paragraphs,
+/// headings, lists, links with http(s)/mailto, images with http(s), tables, quotes and inline
+/// emphasis; no scripts, styles, event handlers, frames or forms). The plain text used for search and
+/// feeds is derived from that HTML: blocks separated by blank lines.
+/// </summary>
+public static class ArticleHtml
+{
+    private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
+    private static readonly HtmlParser Parser = new();
+
+    private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre", "tr", "table", "ul", "ol", "figure", "div", "hr",
+    };
+
+    public static string Sanitize(string html) => Sanitizer.Sanitize(html).Trim();
+
+    /// <summary>The text of sanitized HTML: one paragraph per block, blank lines between, whitespace collapsed.</summary>
+    public static string ToText(string sanitizedHtml)
+    {
+        var document = Parser.ParseDocument("<body>" + sanitizedHtml + "</body>");
+        var blocks = new List<string>();
+        var current = new StringBuilder();
+        Walk(document.Body!, blocks, current);
+        Flush(blocks, current);
+        return string.Join("\n\n", blocks);
+    }
+
+    private static void Walk(INode node, List<string> blocks, StringBuilder current)
+    {
+        foreach (var child in node.ChildNodes)
+        {
+            switch (child)
+            {
+                case IText text:
+                    current.Append(text.Data);
+                    break;
+                case IElement { LocalName: "br" }:
+                    current.Append(' ');
+                    break;
+                case IElement element when BlockElements.Contains(element.LocalName):
+                    Flush(blocks, current);
+                    Walk(element, blocks, current);
+                    Flush(blocks, current);
+                    break;
+                case IElement { LocalName: "td" or "th" } cell:
+                    Walk(cell, blocks, current);
+                    current.Append(' ');
+                    break;
+                case IElement element:
+                    Walk(element, blocks, current);
+                    break;
+            }
+        }
+    }
+
+    private static void Flush(List<string> blocks, StringBuilder current)
+    {
+        var text = string.Join(' ', current.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length > 0)
+        {
+            blocks.Add(text);
+        }
+
+        current.Clear();
+    }
+
+    private static HtmlSanitizer CreateSanitizer()
+    {
+        var options = new HtmlSanitizerOptions
+        {
+            AllowedTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            {
+                "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "figure", "figcaption",
+                "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "blockquote", "q", "cite",
+                "strong", "em", "b", "i", "u", "s", "sub", "sup", "small", "mark", "abbr", "code", "pre", "span", "time",
+            },
+            AllowedAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            {
+                "href", "title", "src", "alt", "width", "height", "colspan", "rowspan", "scope", "cite", "datetime", "lang", "dir",
+            },
+            AllowedSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "http", "https", "mailto" },
+            UriAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "href", "src", "cite" },
+            AllowedCssProperties = new HashSet<string>(),
+            AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
+        };
+        var sanitizer = new HtmlSanitizer(options);
+        sanitizer.KeepChildNodes = true;
+        // Images may only come from the web, not from mailto: or relative tricks.
+        sanitizer.FilterUrl += (_, e) =>
+        {
+            if (e.Tag.LocalName == "img" && e.SanitizedUrl is { } url && !url.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+            {
+                e.SanitizedUrl = null;
+            }
+        };
+        // Links leave the site without handing it the opener or the referrer.
+        sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is IElement { LocalName: "a" } link && link.HasAttribute("href"))
+            {
+                link.SetAttribute("rel", "noopener noreferrer");
+            }
+        };
+        return sanitizer;
+    }
+}

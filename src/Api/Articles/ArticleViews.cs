@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Api.Categories;
+using Api.Infrastructure;
+using Api.Keys;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Api.Articles;
+
+/// <summary>An article rendered for one audience, with the cache keys it involves.</summary>
+public sealed record ArticleView(ArticleDto Article, IReadOnlyList<string> SurrogateKeys)
+{
+    /// <summary>Articles' ETags start with their version ("3-…"), which <c>If-Match</c> on writes compares.</summary>
+    public CachePolicy CachePolicy(ArticleStore.Audience audience) =>
+        new(audience == ArticleStore.Audience.Public, ETagPrefix(Article.Version));
+
+    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+}
+
+/// <summary>Finds and renders single articles for the public or for editors (keys with content:write).</summary>
+public sealed class ArticleViews(ArticleStore articles, CategoryStore categories, IOptions<SiteOptions> site)
+{
+    public static ArticleStore.Audience AudienceOf(ClaimsPrincipal user) =>
+        user.HasClaim(Scopes.ClaimType, Scopes.ContentWrite) || user.HasClaim(Scopes.ClaimType, Scopes.Admin)
+            ? ArticleStore.Audience.Editor
+            : ArticleStore.Audience.Public;
+
+    /// <summary>The article named by id or current slug, or else the current slug an alias points to.</summary>
+    public async Task<(ArticleRow? Row, string? RedirectTo)> FindAsync(ArticleRoute route, ArticleStore.Audience audience, CancellationToken cancellationToken)
+    {
+        var row = route.Id is { } id
+            ? await articles.FindByIdAsync(id, audience, cancellationToken)
+            : await articles.FindBySlugAsync(route.IdOrSlug, audience, cancellationToken);
+        if (row is not null || route.Id is not null)
+        {
+            return (row, null);
+        }
+
+        return (null, await articles.FindSlugByAliasAsync(route.IdOrSlug, audience, cancellationToken));
+    }
+
+    public async Task<ArticleView?> RenderAsync(long id, ArticleStore.Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null) =>
+        await articles.FindByIdAsync(id, audience, cancellationToken, connection) is { } row
+            ? await RenderAsync(row, audience, cancellationToken, connection)
+            : null;
+
+    public async Task<ArticleView> RenderAsync(ArticleRow row, ArticleStore.Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
+    {
+        var path = await categories.GetPathAsync(row.CategoryId, cancellationToken, connection);
+        var translations = row.TranslationGroup is { } group
+            ? (await articles.FindTranslationsAsync([group], cancellationToken, audience, connection))[group]
+            : [];
+        var article = ArticleEndpoints.ToDto(row, path, translations, site.Value);
+        return new ArticleView(article, [$"article-{row.Id}", .. Breadcrumbs.SurrogateKeys(path)]);
+    }
+}

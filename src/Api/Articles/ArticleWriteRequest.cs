@@ -1,0 +1,124 @@
+using System.Text.Json.Serialization;
+using Api.Infrastructure;
+using FluentValidation;
+
+namespace Api.Articles;
+
+/// <summary>An article as editors write it (create with POST, replace with PUT, or patch with a JSON merge patch).</summary>
+/// <param name="Title">Headline, 1 to 500 characters.</param>
+/// <param name="Slug">Lowercase ASCII slug; generated from the title when absent on create, kept when absent on replace. A changed slug keeps answering as a 301.</param>
+/// <param name="Summary">Standfirst or lede, plain text, up to 2,000 characters.</param>
+/// <param name="BodyHtml">Body HTML, up to 500,000 characters; sanitized on the way in (scripts, styles, event handlers and unsafe URLs are removed).</param>
+/// <param name="Language">BCP 47 language tag (default <c>en</c>).</param>
+/// <param name="CategoryId">The category by id (give this or <c>categorySlug</c>).</param>
+/// <param name="CategorySlug">The category by slug (give this or <c>categoryId</c>).</param>
+/// <param name="Tags">Tag names in editorial order, up to 20; new tags are created.</param>
+/// <param name="Status"><c>draft</c> (default), <c>published</c>, <c>scheduled</c> (needs a future <c>publishedAt</c>) or <c>archived</c>. A published article with a future <c>publishedAt</c> is scheduled.</param>
+/// <param name="PublishedAt">Publication time (RFC 3339); defaults to now when publishing.</param>
+/// <param name="Byline">Author credit, up to 200 characters.</param>
+/// <param name="Source">Originating organisation or agency, up to 200 characters.</param>
+/// <param name="Image">Lead image.</param>
+/// <param name="TranslationOf">Id of an article this one translates; both then list each other in <c>translations</c>.</param>
+public sealed record ArticleWriteRequest(
+    string? Title,
+    string? Slug = null,
+    string? Summary = null,
+    string? BodyHtml = null,
+    string? Language = null,
+    long? CategoryId = null,
+    string? CategorySlug = null,
+    string[]? Tags = null,
+    string? Status = null,
+    DateTimeOffset? PublishedAt = null,
+    string? Byline = null,
+    string? Source = null,
+    ImageRequest? Image = null,
+    long? TranslationOf = null);
+
+/// <summary>A lead image.</summary>
+/// <param name="Url">Absolute http(s) URL, up to 2,000 characters.</param>
+/// <param name="Alt">Alternative text, up to 500 characters; empty for a decorative image.</param>
+public sealed record ImageRequest(string? Url, string? Alt = null);
+
+public static class ArticleStatuses
+{
+    public const string Draft = "draft";
+    public const string Published = "published";
+    public const string Scheduled = "scheduled";
+    public const string Archived = "archived";
+
+    public static readonly string[] Writable = [Draft, Published, Scheduled, Archived];
+}
+
+public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWriteRequest>
+{
+    public const int MaxBodyLength = 500_000;
+    private static readonly DateTimeOffset Earliest = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public ArticleWriteRequestValidator(TimeProvider clock)
+    {
+        RuleFor(r => r.Title).Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'title' is required.")
+            .Must(t => t!.Trim().Length > 0).WithMessage("'title' must not be blank.")
+            .MaximumLength(500)
+            .Must(QueryValues.HasNoControlCharacters).WithMessage("'title' must not contain control characters.");
+
+        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
+            .MaximumLength(Slugs.MaxArticleLength)
+            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage)
+            .When(r => r.Slug is not null);
+
+        RuleFor(r => r.Summary).MaximumLength(2000);
+        RuleFor(r => r.BodyHtml).MaximumLength(MaxBodyLength);
+
+        RuleFor(r => r.Language)
+            .Must(Languages.IsValid).WithMessage("'language' must be a BCP 47 language tag such as 'en' or 'zh-Hans'.")
+            .When(r => r.Language is not null);
+
+        RuleFor(r => r)
+            .Must(r => r.CategoryId is not null ^ r.CategorySlug is not null)
+            .OverridePropertyName("categoryId")
+            .WithMessage("Give the category as exactly one of 'categoryId' or 'categorySlug'.");
+        RuleFor(r => r.CategoryId).GreaterThan(0).When(r => r.CategoryId is not null);
+        RuleFor(r => r.CategorySlug)
+            .Must(s => s!.Length <= Slugs.MaxCategoryLength && Slugs.IsValid(s)).WithMessage(Slugs.FormatMessage)
+            .When(r => r.CategorySlug is not null);
+
+        RuleFor(r => r.Tags).Cascade(CascadeMode.Stop)
+            .Must(t => t!.Length <= 20).WithMessage("'tags' may list at most 20 tags.")
+            .Must(t => t!.All(tag => !string.IsNullOrWhiteSpace(tag) && tag.Trim().Length <= 100 && QueryValues.HasNoControlCharacters(tag)))
+            .WithMessage("Each tag must be 1 to 100 characters without control characters.")
+            .Must(t => t!.All(tag => Slugs.FromText(tag, Slugs.MaxCategoryLength) is not null))
+            .WithMessage("Each tag must contain letters or digits.")
+            .When(r => r.Tags is not null);
+
+        RuleFor(r => r.Status)
+            .Must(s => ArticleStatuses.Writable.Contains(s))
+            .WithMessage($"'status' must be one of: {string.Join(", ", ArticleStatuses.Writable)}.")
+            .When(r => r.Status is not null);
+
+        RuleFor(r => r.PublishedAt)
+            .Must(p => p >= Earliest && p <= clock.GetUtcNow().AddYears(5))
+            .WithMessage("'publishedAt' must be between 1900 and five years from now.")
+            .When(r => r.PublishedAt is not null);
+
+        RuleFor(r => r.PublishedAt)
+            .Must(p => p > clock.GetUtcNow())
+            .WithMessage("'status' scheduled needs a 'publishedAt' in the future.")
+            .When(r => r.Status == ArticleStatuses.Scheduled);
+
+        RuleFor(r => r.Byline).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'byline' must not contain control characters.");
+        RuleFor(r => r.Source).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'source' must not contain control characters.");
+
+        RuleFor(r => r.Image!.Url).Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'image.url' is required with an image.")
+            .MaximumLength(2000)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            .WithMessage("'image.url' must be an absolute http or https URL.")
+            .OverridePropertyName("image.url")
+            .When(r => r.Image is not null);
+        RuleFor(r => r.Image!.Alt).MaximumLength(500).OverridePropertyName("image.alt").When(r => r.Image is not null);
+
+        RuleFor(r => r.TranslationOf).GreaterThan(0).When(r => r.TranslationOf is not null);
+    }
+}
