@@ -13,6 +13,7 @@ public static class ArticleEndpoints
     {
         builder.Services.AddSingleton<ArticleStore>();
         builder.Services.AddSingleton<ArticleViews>();
+        builder.Services.AddSingleton<ArticleEditor>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Cursors>();
         builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<ArticleListItemSchema>());
@@ -36,6 +37,8 @@ public static class ArticleEndpoints
 
         group.MapArticleLists(app);
         group.MapRelatedArticles();
+        group.MapArticleEditing();
+        group.MapArticleRevisions();
         return group;
     }
 
@@ -109,11 +112,18 @@ public sealed class ArticleRouteValidator : AbstractValidator<ArticleRoute>
 {
     public ArticleRouteValidator()
     {
-        RuleFor(r => r.IdOrSlug).Cascade(CascadeMode.Stop)
+        RuleFor(r => r.IdOrSlug).IdOrSlug();
+    }
+}
+
+public static class ArticleRouteRules
+{
+    /// <summary>A numeric id (1 to 2^63-1) or a slug of at most 200 characters.</summary>
+    public static IRuleBuilderOptions<T, string> IdOrSlug<T>(this IRuleBuilderInitial<T, string> rule) =>
+        rule.Cascade(CascadeMode.Stop)
             .MaximumLength(Slugs.MaxArticleLength)
             .Must(Slugs.IsValid)
             .WithMessage("'{PropertyName}' must be a numeric id or a slug: lowercase ASCII letters and digits, in groups joined by single hyphens.")
             .Must(value => !value.All(char.IsAsciiDigit) || new ArticleRoute(value).Id is not null)
             .WithMessage("'{PropertyName}' is not a valid article id (1 to 9223372036854775807).");
-    }
 }

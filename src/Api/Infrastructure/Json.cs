@@ -11,6 +11,8 @@ namespace Api.Infrastructure;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ArticleDto))]
 [JsonSerializable(typeof(ArticleCursor))]
+[JsonSerializable(typeof(RevisionSnapshot))]
+[JsonSerializable(typeof(ArticleWriteRequest))]
 [JsonSerializable(typeof(CategoryTree))]
 [JsonSerializable(typeof(CategoryDetail))]
 [JsonSerializable(typeof(HealthReportDto))]

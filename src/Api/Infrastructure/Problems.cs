@@ -27,10 +27,10 @@ public static class Problems
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // Bad requests (unreadable JSON, wrong content type...) reach the exception handler, which
-        // answers them as problems with a detail; they are the client's error, not ours to log as one.
+        // answers them as problems with a detail. The handler logs each exception once, at the level
+        // it deserves (a client's error is not ours), so the middleware's own error log is off.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.Configure<ExceptionHandlerOptions>(o =>
-            o.SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException);
+        builder.Services.Configure<ExceptionHandlerOptions>(o => o.SuppressDiagnosticsCallback = _ => true);
         return builder;
     }
 

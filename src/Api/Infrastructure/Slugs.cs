@@ -24,7 +24,22 @@ public static partial class Slugs
     /// </summary>
     public static string? FromText(string text, int maxLength = 80)
     {
-        var ascii = AnyAscii.Transliteration.Transliterate(text).ToLowerInvariant();
+        // Ideographic scripts have no spaces; transliterating each character on its own keeps the
+        // syllables apart (xi-jin-ping rather than xijinping).
+        var spaced = new System.Text.StringBuilder(text.Length * 2);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (IsIdeographic(rune.Value))
+            {
+                spaced.Append(' ').Append(AnyAscii.Transliteration.Transliterate(rune.ToString())).Append(' ');
+            }
+            else
+            {
+                spaced.Append(rune.ToString());
+            }
+        }
+
+        var ascii = AnyAscii.Transliteration.Transliterate(spaced.ToString()).ToLowerInvariant();
         var slug = NotSlug().Replace(ascii, "-").Trim('-');
         if (slug.Length > maxLength)
         {
@@ -34,4 +49,7 @@ public static partial class Slugs
 
         return slug.Length == 0 ? null : slug;
     }
+
+    private static bool IsIdeographic(int codePoint) =>
+        codePoint is (>= 0x3040 and <= 0x30FF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x2FA1F);
 }

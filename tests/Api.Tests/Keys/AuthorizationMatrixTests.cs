@@ -16,11 +16,12 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
 {
     private static readonly string[] WriteMethods = ["POST", "PUT", "PATCH", "DELETE"];
 
-    private List<(string Method, string Route, RequiredScope? Scope)> Endpoints() =>
+    private List<(string Method, string Route, RequiredScope? Scope, string ContentType)> Endpoints() =>
         api.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<RequiredScope>())))
+                .Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'), e.Metadata.GetMetadata<RequiredScope>(),
+                    e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes.FirstOrDefault() ?? "application/json")))
             .ToList();
 
     [Fact]
@@ -30,6 +31,7 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
 
         Assert.NotEmpty(writes);
         var unprotected = writes.Where(e => e.Scope is null).Select(e => $"{e.Method} {e.Route}").ToList();
+        Assert.True(writes.Count >= 10, $"only {writes.Count} write endpoints found");
         Assert.True(unprotected.Count == 0, "Write endpoints without a scope: " + string.Join(", ", unprotected));
     }
 
@@ -46,17 +48,17 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
         var failures = new List<string>();
         var articlesBefore = await api.ScalarAsync<long>("SELECT count(*) FROM articles");
 
-        foreach (var (method, route, scope) in scoped)
+        foreach (var (method, route, scope, contentType) in scoped)
         {
             var path = Concrete(route);
-            var anonymous = await api.CreateClient().SendAsync(Request(method, path));
+            var anonymous = await api.CreateClient().SendAsync(Request(method, path, contentType));
             if (anonymous.StatusCode != HttpStatusCode.Unauthorized)
             {
                 failures.Add($"{method} {route} without a key: {(int)anonymous.StatusCode}");
             }
 
             var other = scope!.Scope == Scopes.ContentWrite ? Scopes.Partner : Scopes.ContentWrite;
-            var wrong = await api.CreateClient(keys[other]).SendAsync(Request(method, path));
+            var wrong = await api.CreateClient(keys[other]).SendAsync(Request(method, path, contentType));
             if (wrong.StatusCode != HttpStatusCode.Forbidden)
             {
                 failures.Add($"{method} {route} with a '{other}' key: {(int)wrong.StatusCode}");
@@ -67,10 +69,10 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
         Assert.Equal(articlesBefore, await api.ScalarAsync<long>("SELECT count(*) FROM articles"));
     }
 
-    private static HttpRequestMessage Request(string method, string path) =>
+    private static HttpRequestMessage Request(string method, string path, string contentType) =>
         new(new HttpMethod(method), path)
         {
-            Content = method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"),
+            Content = method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, contentType),
         };
 
     /// <summary>Fills route parameters with plausible values: ids with 1, everything else with a slug.</summary>

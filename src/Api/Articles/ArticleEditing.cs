@@ -1,0 +1,299 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Api.Infrastructure;
+using Api.Keys;
+using FluentValidation;
+
+namespace Api.Articles;
+
+/// <summary>Editorial endpoints: create, replace, merge-patch, state changes and revisions.</summary>
+public static class ArticleEditing
+{
+    public const string MergePatchType = "application/merge-patch+json";
+
+    public static void MapArticleEditing(this RouteGroupBuilder articles)
+    {
+        articles.MapPost("/", Create)
+            .WithName("CreateArticle")
+            .WithSummary("Create an article")
+            .WithDescription("Answers 201 with the article, its `ETag` and `Location`. Send an `Idempotency-Key` header to make retries safe: the same key with the same body returns the first response and creates nothing; with another body it is a 422.")
+            .RequireScope(Scopes.ContentWrite)
+            .Accepts<ArticleWriteRequest>("application/json")
+            .Produces<ArticleDto>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        articles.MapPut("/{idOrSlug}", Replace)
+            .WithName("ReplaceArticle")
+            .WithSummary("Replace an article (If-Match required)")
+            .WithDescription("Absent `slug`, `status` and `publishedAt` keep their current values; every other field is replaced. A new slug keeps the old one as a redirect.")
+            .RequireScope(Scopes.ContentWrite)
+            .Accepts<ArticleWriteRequest>("application/json")
+            .WithWriteResponses();
+
+        articles.MapPatch("/{idOrSlug}", Patch)
+            .WithName("PatchArticle")
+            .WithSummary("Change some fields of an article with a JSON merge patch (If-Match required)")
+            .WithDescription("RFC 7396: members present are set (null clears an optional one), members absent are kept. Content-Type must be `application/merge-patch+json`.")
+            .RequireScope(Scopes.ContentWrite)
+            .Accepts<ArticleWriteRequest>(MergePatchType)
+            .WithWriteResponses()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        articles.MapDelete("/{idOrSlug}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, "deleted", ct))
+            .WithName("DeleteArticle")
+            .WithSummary("Delete an article (soft; restore brings it back) (If-Match required)")
+            .RequireScope(Scopes.ContentWrite)
+            .WithWriteResponses();
+
+        foreach (var (action, state, summary) in new[]
+                 {
+                     ("publish", "published", "Publish an article now (an earlier publication date is kept) (If-Match required)"),
+                     ("unpublish", "unpublished", "Take an article back to draft (If-Match required)"),
+                     ("archive", "archived", "Archive an article (If-Match required)"),
+                     ("restore", "restored", "Restore a deleted article (If-Match required)"),
+                 })
+        {
+            articles.MapPost($"/{{idOrSlug}}/{action}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, state, ct))
+                .WithName(CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action) + "Article")
+                .WithSummary(summary)
+                .RequireScope(Scopes.ContentWrite)
+                .WithWriteResponses();
+        }
+    }
+
+    private static RouteHandlerBuilder WithWriteResponses(this RouteHandlerBuilder builder) =>
+        builder
+            .WithValidation()
+            .Produces<ArticleDto>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+    private static async Task<IResult> Create(ArticleWriteRequest request, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        if (await Validate(request, validator, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var idempotencyKey = http.Request.Headers[Idempotency.Header].ToString();
+        if (idempotencyKey.Length > 0 && !Idempotency.IsValidKey(idempotencyKey))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [Idempotency.Header] = [$"The key must be 1 to {Idempotency.MaxKeyLength} visible ASCII characters."] },
+                detail: "The Idempotency-Key header is invalid.");
+        }
+
+        var keyId = KeyId(http.User);
+        var requestHash = Idempotency.Hash(JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest));
+        var outcome = await editor.InTransactionAsync(async connection =>
+        {
+            if (idempotencyKey.Length > 0 && await Idempotency.ClaimAsync(connection, keyId, idempotencyKey, requestHash, cancellationToken) is { } earlier)
+            {
+                return earlier.RequestHash.AsSpan().SequenceEqual(requestHash) ? new WriteOutcome.Replayed(earlier) : new WriteOutcome.KeyReused();
+            }
+
+            var created = await editor.CreateAsync(connection, request, keyId, cancellationToken);
+            if (created is WriteOutcome.Saved saved && idempotencyKey.Length > 0)
+            {
+                var stored = Render(saved.View, http, StatusCodes.Status201Created);
+                await Idempotency.CompleteAsync(connection, keyId, idempotencyKey, stored, cancellationToken);
+            }
+
+            return created;
+        }, cancellationToken);
+        return Respond(outcome, http, StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> Replace([AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        if (await Validate(request, validator, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
+        {
+            return NotFound(route);
+        }
+
+        var outcome = await editor.InTransactionAsync(
+            connection => editor.ReplaceAsync(connection, id, expected, request, KeyId(http.User), cancellationToken), cancellationToken);
+        return Respond(outcome, http, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> Patch([AsParameters] ArticleRoute route, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), MergePatchType, StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: $"Send the patch as {MergePatchType} (RFC 7396).");
+        }
+
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        JsonObject patch;
+        try
+        {
+            patch = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
+                ?? throw new JsonException("A merge patch must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
+        }
+
+        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
+        {
+            return NotFound(route);
+        }
+
+        var options = http.Options();
+        var outcome = await editor.InTransactionAsync(async connection =>
+        {
+            if (await editor.LockAsync(connection, id, cancellationToken) is null
+                || await editor.CurrentRequestAsync(connection, id, cancellationToken) is not { } current)
+            {
+                return new WriteOutcome.NotFound();
+            }
+
+            var merged = JsonSerializer.SerializeToNode(current, options)!.AsObject();
+            // Naming the category one way replaces it named the other way.
+            if (patch.ContainsKey("categorySlug"))
+            {
+                merged.Remove("categoryId");
+            }
+
+            MergePatch.Apply(merged, patch);
+            ArticleWriteRequest request;
+            try
+            {
+                request = merged.Deserialize<ArticleWriteRequest>(options)!;
+            }
+            catch (JsonException e)
+            {
+                throw new BadHttpRequestException("The merge patch does not fit an article.", StatusCodes.Status400BadRequest, e);
+            }
+
+            var validation = await validator.ValidateAsync(request, cancellationToken);
+            if (!validation.IsValid)
+            {
+                return new WriteOutcome.Invalid(validation.ToDictionary());
+            }
+
+            return await editor.ReplaceAsync(connection, id, expected, request, KeyId(http.User), cancellationToken);
+        }, cancellationToken);
+        return Respond(outcome, http, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> ChangeState(HttpContext http, ArticleRoute route, ArticleEditor editor, string state, CancellationToken cancellationToken)
+    {
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
+        {
+            return NotFound(route);
+        }
+
+        var outcome = await editor.InTransactionAsync(
+            connection => editor.ChangeStateAsync(connection, id, expected, state, KeyId(http.User), cancellationToken), cancellationToken);
+        return Respond(outcome, http, StatusCodes.Status200OK);
+    }
+
+    internal static IResult NotFound(ArticleRoute route) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No article has the id or slug '{route.IdOrSlug}'.");
+
+    internal static async Task<IResult?> Validate(ArticleWriteRequest request, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        var result = await validator.ValidateAsync(request, cancellationToken);
+        return result.IsValid ? null : TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more values are invalid; see 'errors'.");
+    }
+
+    internal static long KeyId(ClaimsPrincipal user) =>
+        long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!, CultureInfo.InvariantCulture);
+
+    internal static StoredResponse Render(ArticleView view, HttpContext http, int status)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(view.Article, http.Options().GetTypeInfo(typeof(ArticleDto)));
+        return new StoredResponse
+        {
+            Status = status,
+            Location = status == StatusCodes.Status201Created ? $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}" : null,
+            Etag = HttpCaching.StrongETag(body, ArticleView.ETagPrefix(view.Article.Version)),
+            Body = body,
+        };
+    }
+
+    internal static IResult Respond(WriteOutcome outcome, HttpContext http, int status) => outcome switch
+    {
+        WriteOutcome.Saved saved => new WrittenResponse(Render(saved.View, http, status)),
+        WriteOutcome.Replayed replayed => new WrittenResponse(replayed.Response),
+        WriteOutcome.KeyReused => TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            detail: "This Idempotency-Key was used with a different request. Use a new key for a new request."),
+        WriteOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No article has this id."),
+        WriteOutcome.Stale stale => Preconditions.Failed(stale.CurrentVersion),
+        WriteOutcome.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: "One or more values are invalid; see 'errors'."),
+        WriteOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
+        _ => throw new InvalidOperationException($"Unexpected outcome {outcome}"),
+    };
+
+    /// <summary>A write's answer: never stored by caches, with the new ETag (and Location on create).</summary>
+    private sealed class WrittenResponse(StoredResponse response) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var http = httpContext.Response;
+            http.StatusCode = response.Status;
+            http.Headers.CacheControl = "no-store";
+            http.Headers.ETag = response.Etag;
+            if (response.Location is not null)
+            {
+                http.Headers.Location = response.Location;
+            }
+
+            http.ContentType = "application/json; charset=utf-8";
+            http.ContentLength = response.Body.Length;
+            await http.Body.WriteAsync(response.Body, httpContext.RequestAborted);
+        }
+    }
+}
+
+/// <summary>RFC 7396 JSON merge patch.</summary>
+public static class MergePatch
+{
+    public static void Apply(JsonObject target, JsonObject patch)
+    {
+        foreach (var (name, value) in patch.ToList())
+        {
+            if (value is null)
+            {
+                target.Remove(name);
+            }
+            else if (value is JsonObject patchObject && target[name] is JsonObject targetObject)
+            {
+                Apply(targetObject, patchObject);
+            }
+            else
+            {
+                target[name] = value.DeepClone();
+            }
+        }
+    }
+}

@@ -1,0 +1,391 @@
+using System.Text.Json;
+using Api.Infrastructure;
+using Dapper;
+using Npgsql;
+
+namespace Api.Articles;
+
+/// <summary>What happened to a write.</summary>
+public abstract record WriteOutcome
+{
+    /// <summary>Saved: the article as editors now see it.</summary>
+    public sealed record Saved(ArticleView View) : WriteOutcome;
+
+    public sealed record NotFound : WriteOutcome;
+
+    /// <summary>The article changed since the version the client read (If-Match).</summary>
+    public sealed record Stale(int CurrentVersion) : WriteOutcome;
+
+    /// <summary>Values that are well-formed but refer to nothing (unknown category...), by field.</summary>
+    public sealed record Invalid(IDictionary<string, string[]> Errors) : WriteOutcome;
+
+    /// <summary>The write would break a rule of the current state (slug taken...).</summary>
+    public sealed record Conflict(string Detail) : WriteOutcome;
+
+    /// <summary>A retried POST: the response given the first time.</summary>
+    public sealed record Replayed(StoredResponse Response) : WriteOutcome;
+
+    /// <summary>The Idempotency-Key was used before with a different request.</summary>
+    public sealed record KeyReused : WriteOutcome;
+}
+
+/// <summary>
+/// Editorial writes. Each runs in one transaction that locks the article row, checks the version the
+/// client read, writes, records a revision snapshot and renders the result, so two editors can
+/// never overwrite each other and a failure leaves nothing half-written.
+/// </summary>
+public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, TimeProvider clock)
+{
+    private const string LockSql = $"""
+        SELECT id, slug, status, published_at, deleted_at, version, translation_group, category_id
+        FROM articles WHERE id = @id FOR UPDATE
+        """;
+
+    public sealed class Locked
+    {
+        public long Id { get; init; }
+        public required string Slug { get; init; }
+        public required string Status { get; init; }
+        public DateTime? PublishedAt { get; init; }
+        public DateTime? DeletedAt { get; init; }
+        public int Version { get; init; }
+        public Guid? TranslationGroup { get; init; }
+        public long CategoryId { get; init; }
+    }
+
+    /// <summary>The id of the article named by id or current slug (any state), or null.</summary>
+    public async Task<long?> ResolveAsync(ArticleRoute route, CancellationToken cancellationToken)
+    {
+        if (route.Id is { } id)
+        {
+            return id;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT id FROM articles WHERE slug = @slug", new { slug = route.IdOrSlug }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction; commits only when it saved.</summary>
+    public async Task<WriteOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<WriteOutcome>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await work(connection);
+        if (outcome is WriteOutcome.Saved)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    public async Task<WriteOutcome> CreateAsync(NpgsqlConnection connection, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
+        await SaveAsync(connection, null, request, "created", keyId, cancellationToken);
+
+    /// <summary>Replaces the article. Absent <c>slug</c>, <c>status</c> and <c>publishedAt</c> keep their current values.</summary>
+    public async Task<WriteOutcome> ReplaceAsync(
+        NpgsqlConnection connection, long id, VersionPrecondition expected, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken, string change = "updated")
+    {
+        if (await LockAsync(connection, id, cancellationToken) is not { } current)
+        {
+            return new WriteOutcome.NotFound();
+        }
+
+        return !expected.Allows(current.Version)
+            ? new WriteOutcome.Stale(current.Version)
+            : await SaveAsync(connection, current, request, change, keyId, cancellationToken);
+    }
+
+    /// <summary>The request that would reproduce the article as it stands (the base of a merge patch).</summary>
+    public async Task<ArticleWriteRequest?> CurrentRequestAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken)
+    {
+        var snapshot = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            $"SELECT ({SnapshotJson})::text FROM articles a WHERE a.id = @id", new { id }, cancellationToken: cancellationToken));
+        return snapshot is null ? null : RevisionSnapshot.Parse(snapshot).ToRequest();
+    }
+
+    public async Task<Locked?> LockAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<Locked>(new CommandDefinition(LockSql, new { id }, cancellationToken: cancellationToken));
+
+    /// <summary>publish, unpublish, archive, delete or restore.</summary>
+    public async Task<WriteOutcome> ChangeStateAsync(NpgsqlConnection connection, long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken)
+    {
+        if (await LockAsync(connection, id, cancellationToken) is not { } current)
+        {
+            return new WriteOutcome.NotFound();
+        }
+
+        if (!expected.Allows(current.Version))
+        {
+            return new WriteOutcome.Stale(current.Version);
+        }
+
+        var sql = action switch
+        {
+            // Publishing keeps an earlier publication date; a first (or early) publication is now.
+            "published" => """
+                UPDATE articles SET status = 'published', deleted_at = NULL,
+                    published_at = CASE WHEN published_at IS NULL OR published_at > now() THEN now() ELSE published_at END,
+                    version = version + 1, updated_at = now()
+                WHERE id = @id
+                """,
+            "unpublished" => "UPDATE articles SET status = 'draft', version = version + 1, updated_at = now() WHERE id = @id",
+            "archived" => "UPDATE articles SET status = 'archived', version = version + 1, updated_at = now() WHERE id = @id",
+            "deleted" => "UPDATE articles SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = @id",
+            "restored" => "UPDATE articles SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = @id",
+            _ => throw new ArgumentOutOfRangeException(nameof(action)),
+        };
+        if (action == "deleted" && current.DeletedAt is not null)
+        {
+            return new WriteOutcome.Conflict("The article is deleted already.");
+        }
+
+        if (action == "restored" && current.DeletedAt is null)
+        {
+            return new WriteOutcome.Conflict("The article is not deleted.");
+        }
+
+        if (action != "restored" && action != "deleted" && current.DeletedAt is not null)
+        {
+            return new WriteOutcome.Conflict("The article is deleted; restore it first.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+        return await FinishAsync(connection, id, action, keyId, cancellationToken);
+    }
+
+    private async Task<WriteOutcome> SaveAsync(
+        NpgsqlConnection connection, Locked? current, ArticleWriteRequest request, string change, long? keyId, CancellationToken cancellationToken)
+    {
+        if (current?.DeletedAt is not null)
+        {
+            return new WriteOutcome.Conflict("The article is deleted; restore it first.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var categoryId = request.CategoryId is { } byId
+            ? await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("SELECT id FROM categories WHERE id = @byId", new { byId }, cancellationToken: cancellationToken))
+            : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("SELECT id FROM categories WHERE slug = @slug", new { slug = request.CategorySlug }, cancellationToken: cancellationToken));
+        if (categoryId is null)
+        {
+            errors[request.CategoryId is not null ? "categoryId" : "categorySlug"] = ["No category has this id or slug."];
+        }
+
+        var group = current?.TranslationGroup;
+        if (request.TranslationOf is { } original)
+        {
+            var target = await connection.QuerySingleOrDefaultAsync<(long Id, Guid? Group)?>(new CommandDefinition(
+                "SELECT id, translation_group FROM articles WHERE id = @original AND deleted_at IS NULL FOR UPDATE",
+                new { original }, cancellationToken: cancellationToken));
+            if (target is null || target.Value.Id == current?.Id)
+            {
+                errors["translationOf"] = ["No other article has this id."];
+            }
+            else
+            {
+                group = target.Value.Group ?? group ?? Guid.NewGuid();
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE articles SET translation_group = @group WHERE id = @original AND translation_group IS NULL",
+                    new { group, original }, cancellationToken: cancellationToken));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new WriteOutcome.Invalid(errors);
+        }
+
+        var slug = request.Slug ?? current?.Slug;
+        if (slug is not null && slug != current?.Slug && await SlugTakenAsync(connection, slug, current?.Id, cancellationToken))
+        {
+            return new WriteOutcome.Conflict($"The slug '{slug}' is used by another article (now or before).");
+        }
+
+        slug ??= await FreeSlugAsync(connection, Slugs.FromText(request.Title!) ?? "article", cancellationToken);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var requestedStatus = request.Status ?? (current is null ? ArticleStatuses.Draft : null);
+        var status = requestedStatus switch
+        {
+            null => current!.Status,
+            ArticleStatuses.Scheduled => ArticleStatuses.Published,
+            var s => s,
+        };
+        var publishedAt = request.PublishedAt?.UtcDateTime ?? current?.PublishedAt;
+        if (status == ArticleStatuses.Published && publishedAt is null)
+        {
+            publishedAt = now;
+        }
+
+        var bodyHtml = ArticleHtml.Sanitize(request.BodyHtml ?? "");
+        var values = new
+        {
+            id = current?.Id,
+            slug,
+            title = request.Title!.Trim(),
+            summary = request.Summary?.Trim() ?? "",
+            bodyHtml,
+            bodyText = ArticleHtml.ToText(bodyHtml),
+            language = Languages.Normalize(request.Language ?? "en"),
+            categoryId,
+            status,
+            byline = request.Byline?.Trim() is { Length: > 0 } byline ? byline : null,
+            source = request.Source?.Trim() is { Length: > 0 } source ? source : null,
+            imageUrl = request.Image?.Url,
+            imageAlt = request.Image is null ? null : request.Image.Alt ?? "",
+            publishedAt,
+            group,
+        };
+
+        long id;
+        if (current is null)
+        {
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+                INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
+                                      byline, source, image_url, image_alt, published_at, translation_group)
+                VALUES (@slug, @title, @summary, @bodyHtml, @bodyText, @language, @categoryId, @status,
+                        @byline, @source, @imageUrl, @imageAlt, @publishedAt, @group)
+                RETURNING id
+                """, values, cancellationToken: cancellationToken));
+        }
+        else
+        {
+            id = current.Id;
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE articles SET slug = @slug, title = @title, summary = @summary, body_html = @bodyHtml,
+                    body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
+                    byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt,
+                    published_at = @publishedAt, translation_group = @group,
+                    version = version + 1, updated_at = now()
+                WHERE id = @id
+                """, values, cancellationToken: cancellationToken));
+            if (slug != current.Slug)
+            {
+                await connection.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO article_aliases (alias, article_id, kind) VALUES (@old, @id, 'slug') ON CONFLICT (alias) DO NOTHING;
+                    DELETE FROM article_aliases WHERE alias = @slug AND article_id = @id;
+                    """, new { old = current.Slug, slug, id }, cancellationToken: cancellationToken));
+            }
+        }
+
+        await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
+        return await FinishAsync(connection, id, change, keyId, cancellationToken);
+    }
+
+    private async Task<WriteOutcome> FinishAsync(NpgsqlConnection connection, long id, string change, long? keyId, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
+            SELECT a.id, a.version, @change, {SnapshotJson}, @keyId FROM articles a WHERE a.id = @id
+            """, new { id, change, keyId }, cancellationToken: cancellationToken));
+        var view = await views.RenderAsync(id, ArticleStore.Audience.Editor, cancellationToken, connection);
+        return new WriteOutcome.Saved(view!);
+    }
+
+    /// <summary>Everything an editor wrote, as JSON (the shape of <see cref="RevisionSnapshot"/>).</summary>
+    internal const string SnapshotJson = """
+        jsonb_build_object(
+            'title', a.title, 'slug', a.slug, 'summary', a.summary, 'bodyHtml', a.body_html,
+            'language', a.language, 'categoryId', a.category_id, 'status', a.status,
+            'publishedAt', a.published_at, 'byline', a.byline, 'source', a.source,
+            'image', CASE WHEN a.image_url IS NULL THEN NULL ELSE jsonb_build_object('url', a.image_url, 'alt', a.image_alt) END,
+            'tags', ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position, t.slug),
+            'deletedAt', a.deleted_at)
+        """;
+
+    private static async Task SetTagsAsync(NpgsqlConnection connection, long id, string[] tags, CancellationToken cancellationToken)
+    {
+        var distinct = tags
+            .Select(t => (Slug: Slugs.FromText(t, Slugs.MaxCategoryLength)!, Name: t.Trim()))
+            .DistinctBy(t => t.Slug)
+            .ToList();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO tags (slug, name)
+            SELECT slug, name FROM unnest(@slugs::text[], @names::text[]) AS t (slug, name)
+            ON CONFLICT (slug) DO NOTHING;
+            DELETE FROM article_tags WHERE article_id = @id;
+            INSERT INTO article_tags (article_id, tag_id, position)
+            SELECT @id, t.id, u.position FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
+            JOIN tags t ON t.slug = u.slug;
+            """,
+            new { id, slugs = distinct.Select(t => t.Slug).ToArray(), names = distinct.Select(t => t.Name).ToArray() },
+            cancellationToken: cancellationToken));
+    }
+
+    private static Task<bool> SlugTakenAsync(NpgsqlConnection connection, string slug, long? id, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT EXISTS (SELECT 1 FROM articles WHERE slug = @slug AND id IS DISTINCT FROM @id)
+                OR EXISTS (SELECT 1 FROM article_aliases WHERE alias = @slug AND article_id IS DISTINCT FROM @id)
+            """, new { slug, id }, cancellationToken: cancellationToken));
+
+    /// <summary><paramref name="wanted"/>, or with the first free "-2", "-3"… suffix.</summary>
+    private static async Task<string> FreeSlugAsync(NpgsqlConnection connection, string wanted, CancellationToken cancellationToken)
+    {
+        var taken = (await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT slug FROM articles WHERE slug = @wanted OR slug LIKE @prefix
+            UNION SELECT alias FROM article_aliases WHERE alias = @wanted OR alias LIKE @prefix
+            """, new { wanted, prefix = wanted + "-%" }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        if (!taken.Contains(wanted))
+        {
+            return wanted;
+        }
+
+        for (var n = 2; ; n++)
+        {
+            var candidate = $"{wanted}-{n}";
+            if (!taken.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+}
+
+/// <summary>An article as an editor wrote it at one version.</summary>
+/// <param name="Title">Headline.</param>
+/// <param name="Slug">Slug at that version.</param>
+/// <param name="Summary">Summary.</param>
+/// <param name="BodyHtml">Sanitized body HTML.</param>
+/// <param name="Language">BCP 47 language tag.</param>
+/// <param name="CategoryId">Category id.</param>
+/// <param name="Status">Stored status: draft, published (scheduled when publishedAt is in the future) or archived.</param>
+/// <param name="PublishedAt">Publication time.</param>
+/// <param name="Byline">Author credit.</param>
+/// <param name="Source">Originating organisation.</param>
+/// <param name="Image">Lead image.</param>
+/// <param name="Tags">Tag names in order.</param>
+/// <param name="DeletedAt">When it was deleted, if it was at that version.</param>
+public sealed record RevisionSnapshot(
+    string Title,
+    string Slug,
+    string Summary,
+    string BodyHtml,
+    string Language,
+    long CategoryId,
+    string Status,
+    DateTimeOffset? PublishedAt,
+    string? Byline,
+    string? Source,
+    ImageDto? Image,
+    IReadOnlyList<string> Tags,
+    DateTimeOffset? DeletedAt)
+{
+    public static RevisionSnapshot Parse(string json) =>
+        JsonSerializer.Deserialize(json, AppJsonContext.Default.RevisionSnapshot)!;
+
+    public ArticleWriteRequest ToRequest() => new(
+        Title,
+        Slug,
+        Summary,
+        BodyHtml,
+        Language,
+        CategoryId,
+        null,
+        [.. Tags],
+        Status,
+        PublishedAt,
+        Byline,
+        Source,
+        Image is null ? null : new ImageRequest(Image.Url, Image.Alt));
+}

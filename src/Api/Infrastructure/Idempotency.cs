@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Dapper;
+using Npgsql;
+
+namespace Api.Infrastructure;
+
+/// <summary>A response kept for replay.</summary>
+public sealed class StoredResponse
+{
+    public int Status { get; init; }
+    public string? Location { get; init; }
+    public string? Etag { get; init; }
+    public byte[] Body { get; init; } = [];
+    public byte[] RequestHash { get; init; } = [];
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on POST. The key is claimed in the same transaction as the write: a
+/// concurrent retry waits on the claim, then finds the stored response and replays it; if the
+/// first attempt failed and rolled back, the retry simply does the work. Keys live 24 hours.
+/// </summary>
+public static class Idempotency
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxKeyLength = 255;
+
+    public static bool IsValidKey(string key) =>
+        key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= '!' and <= '~');
+
+    public static byte[] Hash(ReadOnlySpan<byte> canonicalRequest) => SHA256.HashData(canonicalRequest);
+
+    /// <summary>Claims the key, or returns what it was used for before (compare its RequestHash).</summary>
+    public static async Task<StoredResponse?> ClaimAsync(NpgsqlConnection connection, long keyId, string key, byte[] requestHash, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            DELETE FROM idempotency_keys
+            WHERE key_id = @keyId AND idempotency_key = @key AND created_at < now() - interval '24 hours';
+            INSERT INTO idempotency_keys (key_id, idempotency_key, request_hash, status, body)
+            VALUES (@keyId, @key, @requestHash, 0, '')
+            ON CONFLICT (key_id, idempotency_key) DO NOTHING
+            RETURNING 1;
+            """;
+        var claimed = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(sql, new { keyId, key, requestHash }, cancellationToken: cancellationToken));
+        if (claimed is not null)
+        {
+            return null;
+        }
+
+        return await connection.QuerySingleAsync<StoredResponse>(new CommandDefinition("""
+            SELECT status, location, etag, body, request_hash FROM idempotency_keys
+            WHERE key_id = @keyId AND idempotency_key = @key
+            """, new { keyId, key }, cancellationToken: cancellationToken));
+    }
+
+    public static Task CompleteAsync(NpgsqlConnection connection, long keyId, string key, StoredResponse response, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE idempotency_keys SET status = @Status, location = @Location, etag = @Etag, body = @Body
+            WHERE key_id = @keyId AND idempotency_key = @key
+            """, new { keyId, key, response.Status, response.Location, response.Etag, response.Body }, cancellationToken: cancellationToken));
+}
