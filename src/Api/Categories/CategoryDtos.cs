@@ -35,6 +35,7 @@ public sealed record CategoryNode(
 /// <param name="ParentId">Parent category id; null at the top level.</param>
 /// <param name="Position">Order among its siblings (ascending).</param>
 /// <param name="UpdatedAt">When the category was last changed.</param>
+/// <param name="Version">Incremented by every change; the basis of optimistic concurrency.</param>
 /// <param name="Breadcrumb">Home, then each ancestor from the top, then this category.</param>
 /// <param name="Children">Direct sub-categories in display order.</param>
 public sealed record CategoryDetail(
@@ -45,6 +46,7 @@ public sealed record CategoryDetail(
     long? ParentId,
     int Position,
     DateTime UpdatedAt,
+    int Version,
     IReadOnlyList<BreadcrumbItem> Breadcrumb,
     IReadOnlyList<CategorySummary> Children);
 

@@ -22,6 +22,7 @@ public static class CategoryEndpoints
             .WithValidation()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapCategoryEditing();
         return group;
     }
 
@@ -45,6 +46,14 @@ public static class CategoryEndpoints
                 detail: $"No category has the slug '{route.Slug}'.");
         }
 
+        var (detail, keys) = Detail(index, category, site.Value);
+        return HttpCaching.Cached(detail, keys, category.UpdatedAt, new CachePolicy(true, ETagPrefix(category.Version)));
+    }
+
+    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+
+    internal static (CategoryDetail Detail, IReadOnlyList<string> SurrogateKeys) Detail(CategoryIndex index, CategoryRow category, SiteOptions site)
+    {
         var path = index.PathTo(category).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToList();
         var children = index.ChildrenOf(category.Id).Select(c => new CategorySummary(c.Id, c.Slug, c.Name, c.Position)).ToList();
         var detail = new CategoryDetail(
@@ -55,9 +64,10 @@ public static class CategoryEndpoints
             category.ParentId,
             category.Position,
             category.UpdatedAt,
-            Breadcrumbs.From(site.Value, path),
+            category.Version,
+            Breadcrumbs.From(site, path),
             children);
-        return HttpCaching.Cached(detail, [.. Breadcrumbs.SurrogateKeys(path), .. children.Select(c => $"category-{c.Id}")], category.UpdatedAt);
+        return (detail, [.. Breadcrumbs.SurrogateKeys(path), .. children.Select(c => $"category-{c.Id}")]);
     }
 }
 

@@ -12,6 +12,7 @@ public sealed class CategoryRow
     public long? ParentId { get; init; }
     public int Position { get; init; }
     public DateTime UpdatedAt { get; init; }
+    public int Version { get; init; }
 }
 
 public sealed record PathStep(long Id, string Slug, string Name);
@@ -21,16 +22,21 @@ public sealed class CategoryStore(NpgsqlDataSource dataSource)
 {
     private const int MaxDepth = 32;
 
-    public async Task<IReadOnlyList<CategoryRow>> GetAllAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CategoryRow>> GetAllAsync(CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
         const string sql = """
-            SELECT id, slug, name, description, parent_id, position, updated_at
+            SELECT id, slug, name, description, parent_id, position, updated_at, version
             FROM categories
             ORDER BY position, id
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CategoryRow>(new CommandDefinition(sql, cancellationToken: cancellationToken));
-        return rows.AsList();
+        var command = new CommandDefinition(sql, cancellationToken: cancellationToken);
+        if (connection is not null)
+        {
+            return (await connection.QueryAsync<CategoryRow>(command)).AsList();
+        }
+
+        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await pooled.QueryAsync<CategoryRow>(command)).AsList();
     }
 
     /// <summary>The path from the top-level category down to <paramref name="categoryId"/> (itself last).</summary>

@@ -30,8 +30,8 @@ public sealed class ProblemTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Theory]
-    [InlineData("POST", "/v1/categories")]
-    [InlineData("DELETE", "/v1/categories/visas")]
+    [InlineData("PUT", "/v1/categories")]
+    [InlineData("DELETE", "/v1/articles")]
     [InlineData("PATCH", "/health/live")]
     [InlineData("POST", "/health/ready")]
     public async Task Wrong_methods_are_405_problems_with_Allow(string method, string path)

@@ -1,0 +1,76 @@
+-- scripts/bench.d/common.lua - shared by the wrk scripts of scripts/bench.
+--
+-- Loaded with dofile() by the case scripts. Provides:
+--   setup(thread)      numbers the threads (wrk calls it in the main Lua state)
+--   seed_random()      seeds math.random differently in every thread; call it from init()
+--   rotation(list)     a function returning the elements of list in turn, starting
+--                      at a random position (call after seed_random())
+--   response(...)      counts responses whose status is not 2xx (wrk's own
+--                      "Non-2xx or 3xx responses" line leaves out 1xx and 3xx)
+--   done(...)          prints one line for scripts/bench to parse:
+--                      bench-status: responses=<n> non2xx=<n> statuses=<code>:<n>,...
+
+local threads = {}
+
+function setup(thread)
+   table.insert(threads, thread)
+   thread:set("thread_id", #threads)
+end
+
+function seed_random()
+   -- thread_id is a global of this thread's Lua state, set by setup() before init().
+   local id = thread_id or 0
+   math.randomseed(os.time() * 1000 + id * 7919)
+   -- The first values after seeding are poorly spread in some Lua versions.
+   math.random(); math.random(); math.random()
+end
+
+function rotation(list)
+   local i = math.random(#list) - 1
+   return function()
+      i = i % #list + 1
+      return list[i]
+   end
+end
+
+responses = 0
+non2xx = 0
+statuses = {}
+
+function response(status, headers, body)
+   responses = responses + 1
+   if status < 200 or status > 299 then
+      non2xx = non2xx + 1
+      statuses[status] = (statuses[status] or 0) + 1
+   end
+end
+
+function done(summary, latency, requests)
+   local total, bad, by_status = 0, 0, {}
+   for _, thread in ipairs(threads) do
+      total = total + (thread:get("responses") or 0)
+      bad = bad + (thread:get("non2xx") or 0)
+      local counts = thread:get("statuses")
+      if type(counts) == "table" then
+         for code, n in pairs(counts) do
+            by_status[code] = (by_status[code] or 0) + n
+         end
+      end
+   end
+   local codes = {}
+   for code in pairs(by_status) do table.insert(codes, code) end
+   table.sort(codes)
+   local parts = {}
+   for _, code in ipairs(codes) do
+      table.insert(parts, string.format("%d:%d", code, by_status[code]))
+   end
+   io.write(string.format("bench-status: responses=%d non2xx=%d statuses=%s\n",
+                          total, bad, #parts > 0 and table.concat(parts, ",") or "-"))
+end
+
+-- Percent-encodes a query-string value (RFC 3986 unreserved characters stay as they are).
+function url_encode(s)
+   return (s:gsub("[^A-Za-z0-9%-%._~]", function(c)
+      return string.format("%%%02X", string.byte(c))
+   end))
+end
