@@ -19,6 +19,7 @@ builder.AddRequestValidation();
 builder.AddOpenApiDocument();
 builder.AddReadiness();
 builder.AddApiKeys();
+builder.AddRateLimits();
 builder.AddArticles();
 builder.AddCategories();
 

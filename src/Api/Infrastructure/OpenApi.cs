@@ -64,13 +64,17 @@ public static class OpenApi
     public static TBuilder UsesDatabase<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>Every operation may fail unexpectedly (500).</summary>
+    /// <summary>Every operation may fail unexpectedly (500); every write may be rate-limited (429).</summary>
     private sealed class CommonProblemResponses : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
             operation.Responses ??= new OpenApiResponses();
             Add(operation, context, "500", "Unexpected error; the problem's traceId identifies it in the logs.");
+            if (context.ApiDescription.HttpMethod is not ("GET" or "HEAD"))
+            {
+                Add(operation, context, "429", "Too many writes from this key or address; retry after the `Retry-After` seconds.");
+            }
         }
 
         private static void Add(OpenApiOperation operation, OperationFilterContext context, string status, string description)

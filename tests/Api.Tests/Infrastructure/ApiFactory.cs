@@ -28,6 +28,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Content", ConnectionString);
         builder.UseSetting("Database:SeedSampleContent", "true");
         builder.UseSetting("Site:ArticleUrlTemplate", "https://news.example.com/articles/{slug}");
+        // Test classes write a lot from one address; the limits have tests of their own.
+        builder.UseSetting("RateLimits:WritesPerMinutePerKey", "100000");
+        builder.UseSetting("RateLimits:WritesPerMinutePerIp", "100000");
     }
 
     /// <summary>A new API key with the given scopes, created through the application's own store.</summary>
