@@ -1,11 +1,12 @@
 using Api.Articles;
 using Api.Categories;
 using Api.Health;
+using Api.Imports;
 using Api.Infrastructure;
 using Api.Keys;
 
 var builder = WebApplication.CreateBuilder(args);
-if (KeyCommands.IsCommand(args))
+if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
 {
     KeyCommands.ConfigureLogging(builder);
 }
@@ -22,6 +23,7 @@ builder.AddApiKeys();
 builder.AddRateLimits();
 builder.AddArticles();
 builder.AddCategories();
+builder.AddImports();
 
 var app = builder.Build();
 
@@ -37,6 +39,7 @@ app.MapHealth();
 app.MapArticles();
 app.MapCategories();
 app.MapKeys();
+app.MapImports();
 
 await app.MigrateDatabaseAsync();
 await app.LoadSecretsAsync();
@@ -44,6 +47,11 @@ await app.LoadSecretsAsync();
 if (KeyCommands.IsCommand(args))
 {
     return await KeyCommands.RunAsync(app, args);
+}
+
+if (ImportCommand.IsCommand(args))
+{
+    return await ImportCommand.RunAsync(app, args);
 }
 
 await app.RunAsync();

@@ -10,7 +10,7 @@ namespace Api.Articles;
 
 /// <summary>One saved version of an article.</summary>
 /// <param name="Version">The article's version this snapshot is of.</param>
-/// <param name="Change">What made it: created, updated, published, unpublished, archived, deleted, restored or revision-restored.</param>
+/// <param name="Change">What made it: created, updated, imported, published, unpublished, archived, deleted, restored or revision-restored.</param>
 /// <param name="CreatedAt">When.</param>
 /// <param name="KeyId">The API key that made the change (null if that key was deleted).</param>
 /// <param name="Article">The article as it was.</param>

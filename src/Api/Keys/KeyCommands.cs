@@ -12,7 +12,7 @@ public static class KeyCommands
 {
     public static bool IsCommand(string[] args) => args is ["keys", ..];
 
-    /// <summary>Keeps standard output for the command's result.</summary>
+    /// <summary>Keeps standard output for a command's result (also used by the import command).</summary>
     public static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
