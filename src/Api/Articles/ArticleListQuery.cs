@@ -16,7 +16,8 @@ public sealed record ArticleListQuery(
     ArticleSort Sort,
     int Limit,
     bool Count,
-    IReadOnlySet<string> Fields)
+    IReadOnlySet<string> Fields,
+    string[]? Statuses = null)
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText");
 
@@ -36,7 +37,8 @@ public sealed record ArticleListQuery(
             PublishedAfter?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             PublishedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             Search ?? "",
-            Ids is null ? "" : string.Join(',', Ids.Order()));
+            Ids is null ? "" : string.Join(',', Ids.Order()),
+            Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)));
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 
@@ -60,7 +62,8 @@ public sealed record ArticleListQuery(
             QueryValues.TryParseBool(request.Count, out var count) && count,
             request.Fields is null
                 ? ArticleFields.ListDefaults(search is not null)
-                : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal));
+                : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal),
+            request.Status is null ? null : QueryValues.List(request.Status).Distinct(StringComparer.Ordinal).ToArray());
     }
 }
 

@@ -15,6 +15,7 @@ namespace Api.Articles;
 /// <param name="Cursor">Opaque cursor from a previous page's <c>nextCursor</c>; valid only with the same filters and sort.</param>
 /// <param name="Limit">Items per page, 1 to 100 (default 20).</param>
 /// <param name="Count">When <c>true</c>, the response includes <c>total</c>, the number of matching articles.</param>
+/// <param name="Status">Editors only (a key with content:write): one or more of <c>draft</c>, <c>scheduled</c>, <c>published</c>, <c>archived</c>, <c>deleted</c>, comma-separated, to list articles in those states. Undated drafts sort as the newest.</param>
 /// <param name="Fields">Comma-separated article fields to return (<c>id</c> always comes back). Lists leave the body out unless asked for it with <c>bodyHtml</c> or <c>bodyText</c>.</param>
 public sealed record ArticleListRequest(
     [FromQuery(Name = "q")] string? Q,
@@ -27,6 +28,7 @@ public sealed record ArticleListRequest(
     [FromQuery(Name = "cursor")] string? Cursor,
     [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = ArticleListRequest.MaxLimit, Default = ArticleListRequest.DefaultLimit)] string? Limit,
     [FromQuery(Name = "count"), QueryType("boolean", Default = false)] string? Count,
+    [FromQuery(Name = "status")] string? Status,
     [FromQuery(Name = "fields")] string? Fields)
 {
     public const int DefaultLimit = 20;
@@ -34,6 +36,8 @@ public sealed record ArticleListRequest(
     public const int MaxQueryLength = 200;
     public const int MaxListItems = 20;
     public const int MaxIds = 100;
+
+    public static readonly string[] Statuses = ["draft", "scheduled", "published", "archived", "deleted"];
 }
 
 /// <summary>The category filter of <c>GET /v1/articles</c>.</summary>
@@ -115,6 +119,11 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
             .Must(c => QueryValues.TryParseBool(c, out _))
             .WithMessage("'count' must be 'true' or 'false'.")
             .When(r => r.Count is not null);
+
+        RuleFor(r => r.Status)
+            .Must(s => QueryValues.List(s).Length > 0 && !QueryValues.HasEmptyEntries(s) && QueryValues.List(s).All(ArticleListRequest.Statuses.Contains))
+            .WithMessage($"'status' must list states among: {string.Join(", ", ArticleListRequest.Statuses)}.")
+            .When(r => r.Status is not null);
 
         RuleFor(r => r.Fields).Cascade(CascadeMode.Stop)
             .Must(f => QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)).WithMessage("'fields' must name fields, comma-separated.")

@@ -35,7 +35,9 @@ public static class ArticleLists
                 Unknown or repeated query parameters are a 400.
                 """)
             .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryFilterRequest))
-            .WithValidation();
+            .WithValidation()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         app.MapGet("/v1/categories/{slug}/articles", ListCategoryArticles)
             .WithTags("Categories")
@@ -44,6 +46,8 @@ public static class ArticleLists
             .WithDescription("The article list of `GET /v1/articles` scoped to one category; the same parameters apply.")
             .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryScopeRequest))
             .WithValidation()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .UsesDatabase()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
@@ -105,6 +109,20 @@ public static class ArticleLists
         SiteOptions site,
         CancellationToken cancellationToken)
     {
+        var audience = ArticleViews.AudienceOf(http.User);
+        if (query.Statuses is not null && audience != ArticleStore.Audience.Editor)
+        {
+            // 'status=' shows unpublished work: only editors may ask.
+            if (http.User.Identity?.IsAuthenticated != true)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer realm=\"news-api\"";
+            }
+
+            return http.User.Identity?.IsAuthenticated == true
+                ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Listing by 'status' needs a key with the content:write scope.")
+                : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: "Listing by 'status' needs an API key with the content:write scope.");
+        }
+
         var fingerprint = query.Fingerprint();
         ArticleCursor? after = null;
         if (cursor is not null)
@@ -129,7 +147,7 @@ public static class ArticleLists
             nextCursor = cursors.Encode(
                 new ArticleCursor(
                     fingerprint,
-                    query.Sort == ArticleSort.UpdatedDescending ? last.UpdatedAt : last.PublishedAt,
+                    query.Sort == ArticleSort.UpdatedDescending ? last.UpdatedAt : last.PublishedAt ?? ArticleStore.Undated,
                     query.Sort == ArticleSort.Title ? last.Title : null,
                     query.Sort == ArticleSort.Relevance ? last.Rank : null,
                     last.Id),
@@ -150,7 +168,7 @@ public static class ArticleLists
             keys.UnionWith(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
         }
 
-        return new CachedJsonBody<ArticleList>(body, keys);
+        return new CachedJsonBody<ArticleList>(body, keys, query.Statuses is null ? CachePolicy.Public : new CachePolicy(false));
     }
 
     internal static byte[] Write(

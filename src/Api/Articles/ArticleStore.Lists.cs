@@ -33,8 +33,22 @@ public sealed partial class ArticleStore
 
     private const string Filters = $"{CategoryFilter} AND {OtherFilters}";
 
-    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool, bool), string> ListSql = BuildListSql();
-    private static readonly FrozenDictionary<SearchMode, string> CountSql = BuildCountSql();
+    /// <summary>Editors' lists (<c>status=</c>): any of the asked states, deleted articles only when asked for.</summary>
+    private const string EditorStatuses = """
+        (('published' = ANY(@statuses) AND a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL)
+         OR ('scheduled' = ANY(@statuses) AND a.status = 'published' AND a.published_at > now() AND a.deleted_at IS NULL)
+         OR ('draft' = ANY(@statuses) AND a.status = 'draft' AND a.deleted_at IS NULL)
+         OR ('archived' = ANY(@statuses) AND a.status = 'archived' AND a.deleted_at IS NULL)
+         OR ('deleted' = ANY(@statuses) AND a.deleted_at IS NOT NULL))
+        """;
+
+    /// <summary>Drafts may have no publication time; in editors' lists they sort as the newest.</summary>
+    public static readonly DateTime Undated = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+
+    private const string EditorPublished = "coalesce(a.published_at, timestamptz '9999-12-31 00:00:00Z')";
+
+    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool), string> ListSql = BuildListSql();
+    private static readonly FrozenDictionary<(SearchMode, bool), string> CountSql = BuildCountSql();
 
     public static SearchMode SearchModeFor(SearchTerms? terms) => terms switch
     {
@@ -58,7 +72,7 @@ public sealed partial class ArticleStore
         var mode = SearchModeFor(query.Terms);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            new CommandDefinition(CountSql[mode], FilterParameters(query), cancellationToken: cancellationToken));
+            new CommandDefinition(CountSql[(mode, query.Statuses is not null)], FilterParameters(query), cancellationToken: cancellationToken));
     }
 
     /// <summary>The SQL and parameters of one page (public so that tests can check the query plan).</summary>
@@ -73,9 +87,10 @@ public sealed partial class ArticleStore
         parameters.Add("take", query.Limit + 1);
         parameters.Add("headline", "StartSel=\uE000, StopSel=\uE001, MaxWords=30, MinWords=12, ShortWord=3, MaxFragments=2, FragmentDelimiter=\" … \"");
         var withBody = query.WithBody || mode != SearchMode.None;
-        var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true), out var byCategory)
+        var editor = query.Statuses is not null;
+        var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true, editor), out var byCategory)
             ? byCategory
-            : ListSql[(query.Sort, mode, withBody, false)];
+            : ListSql[(query.Sort, mode, withBody, false, editor)];
         return (sql, parameters);
     }
 
@@ -90,6 +105,7 @@ public sealed partial class ArticleStore
         parameters.Add("ids", query.Ids);
         parameters.Add("searchWords", query.Terms?.Words);
         parameters.Add("searchCjk", query.Terms?.Cjk);
+        parameters.Add("statuses", query.Statuses);
         return parameters;
     }
 
@@ -108,34 +124,35 @@ public sealed partial class ArticleStore
         mode == SearchMode.None ? "0::float8" : $"ts_rank_cd(a.search_vector, {TsQuery(mode)}, 32)::float8";
 
     /// <summary>ORDER BY and the keyset condition "comes after the cursor" for each order; id breaks every tie.</summary>
-    private static (string OrderBy, string After) Ordering(ArticleSort sort, string rank) => sort switch
+    private static (string OrderBy, string After) Ordering(ArticleSort sort, string rank, string published) => sort switch
     {
-        ArticleSort.PublishedDescending => ("a.published_at DESC, a.id DESC", "(a.published_at, a.id) < (@afterAt, @afterId)"),
-        ArticleSort.PublishedAscending => ("a.published_at ASC, a.id ASC", "(a.published_at, a.id) > (@afterAt, @afterId)"),
+        ArticleSort.PublishedDescending => ($"{published} DESC, a.id DESC", $"({published}, a.id) < (@afterAt, @afterId)"),
+        ArticleSort.PublishedAscending => ($"{published} ASC, a.id ASC", $"({published}, a.id) > (@afterAt, @afterId)"),
         ArticleSort.UpdatedDescending => ("a.updated_at DESC, a.id DESC", "(a.updated_at, a.id) < (@afterAt, @afterId)"),
         ArticleSort.Title => ("a.title ASC, a.id ASC", "(a.title, a.id) > (@afterTitle::text, @afterId)"),
-        _ => ("rank DESC, a.published_at DESC, a.id DESC", $"({rank}, a.published_at, a.id) < (@afterRank::float8, @afterAt, @afterId)"),
+        _ => ($"rank DESC, {published} DESC, a.id DESC", $"({rank}, {published}, a.id) < (@afterRank::float8, @afterAt, @afterId)"),
     };
 
-    private static FrozenDictionary<(ArticleSort, SearchMode, bool, bool), string> BuildListSql()
+    private static FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool), string> BuildListSql()
     {
-        var variants = new Dictionary<(ArticleSort, SearchMode, bool, bool), string>();
+        var variants = new Dictionary<(ArticleSort, SearchMode, bool, bool, bool), string>();
         foreach (var sort in Enum.GetValues<ArticleSort>())
         {
             foreach (var mode in Enum.GetValues<SearchMode>())
             {
-                foreach (var withBody in new[] { false, true })
+                foreach (var (withBody, editor) in new[] { (false, false), (true, false), (false, true), (true, true) })
                 {
+                    var visible = editor ? EditorStatuses : Visible;
                     var rank = RankExpression(mode);
-                    var (orderBy, after) = Ordering(sort, rank);
+                    var (orderBy, after) = Ordering(sort, rank, editor ? EditorPublished : "a.published_at");
                     var body = withBody ? "a.body_html, a.body_text," : "'' AS body_html, '' AS body_text,";
                     var snippet = mode == SearchMode.None ? "NULL::text" : $"ts_headline('english', page.body_text, {TsQuery(mode)}, @headline)";
                     var finalOrder = orderBy.Replace("a.", "page.", StringComparison.Ordinal).Replace("rank", "page.rank", StringComparison.Ordinal);
-                    if (mode == SearchMode.None && sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)
+                    if (!editor && mode == SearchMode.None && sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)
                     {
                         // Each category's newest (or oldest) rows come from its own index, then merge:
                         // at most take x categories rows are read however small the categories are.
-                        variants[(sort, mode, withBody, true)] = $"""
+                        variants[(sort, mode, withBody, true, false)] = $"""
                             WITH ids AS (
                                 SELECT c.id
                                 FROM unnest(@categoryIds::bigint[]) AS cat (category_id)
@@ -163,11 +180,11 @@ public sealed partial class ArticleStore
                             """;
                     }
 
-                    variants[(sort, mode, withBody, false)] = $"""
+                    variants[(sort, mode, withBody, false, editor)] = $"""
                         WITH page AS (
                             SELECT {body} {MetaColumns}, {rank} AS rank
                             FROM articles a
-                            WHERE {Visible}
+                            WHERE {visible}
                               AND {Filters}
                               AND {SearchCondition(mode)}
                               AND (@afterId::bigint IS NULL OR {after})
@@ -185,12 +202,14 @@ public sealed partial class ArticleStore
         return variants.ToFrozenDictionary();
     }
 
-    private static FrozenDictionary<SearchMode, string> BuildCountSql() =>
-        Enum.GetValues<SearchMode>().ToFrozenDictionary(mode => mode, mode => $"""
-            SELECT count(*)
-            FROM articles a
-            WHERE {Visible}
-              AND {Filters}
-              AND {SearchCondition(mode)}
-            """);
+    private static FrozenDictionary<(SearchMode, bool), string> BuildCountSql() =>
+        Enum.GetValues<SearchMode>()
+            .SelectMany(mode => new[] { (mode, false), (mode, true) })
+            .ToFrozenDictionary(key => key, key => $"""
+                SELECT count(*)
+                FROM articles a
+                WHERE {(key.Item2 ? EditorStatuses : Visible)}
+                  AND {Filters}
+                  AND {SearchCondition(key.Item1)}
+                """);
 }
