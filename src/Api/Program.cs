@@ -15,6 +15,7 @@ builder.AddDatabase();
 builder.AddJson();
 builder.AddProblemResponses();
 builder.AddRequestLimits();
+builder.AddCorsPolicies();
 builder.AddSite();
 builder.AddRequestValidation();
 builder.AddOpenApiDocument();
@@ -32,6 +33,7 @@ app.UseUtf8QueryStrings();
 app.UseHeadAsGet();
 app.UseRequestBodyLimit();
 app.UseRouting();
+app.UseCorsPolicies();
 app.UseApiKeys();
 app.UseOpenApiDocument();
 
