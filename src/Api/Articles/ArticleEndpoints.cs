@@ -1,6 +1,7 @@
 using System.Globalization;
 using Api.Categories;
 using Api.Infrastructure;
+using Api.Shares;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,8 @@ public static class ArticleEndpoints
         builder.Services.AddSingleton<ArticleStore>();
         builder.Services.AddSingleton<ArticleViews>();
         builder.Services.AddSingleton<ArticleEditor>();
+        builder.AddShares();
+        builder.AddQrCodes();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Cursors>();
         builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<ArticleListItemSchema>());
@@ -39,6 +42,8 @@ public static class ArticleEndpoints
         group.MapRelatedArticles();
         group.MapArticleEditing();
         group.MapArticleRevisions();
+        group.MapShares(app);
+        group.MapQrCodes();
         return group;
     }
 

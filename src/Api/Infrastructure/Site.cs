@@ -3,6 +3,9 @@ namespace Api.Infrastructure;
 /// <summary>Settings of the <c>Site</c> section: how the public site around this API is named and addressed.</summary>
 public sealed class SiteOptions
 {
+    /// <summary>The publication's name (Open Graph, oEmbed, feeds).</summary>
+    public string Name { get; set; } = "News";
+
     /// <summary>Label of the first breadcrumb entry, the site's home page.</summary>
     public string HomeName { get; set; } = "Home";
 

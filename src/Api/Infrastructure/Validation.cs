@@ -10,8 +10,8 @@ public static class Validation
 {
     public static WebApplicationBuilder AddRequestValidation(this WebApplicationBuilder builder)
     {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonName(member.Name);
-        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonName(member.Name);
+        ValidatorOptions.Global.PropertyNameResolver = (type, member, _) => member is null ? null : WireName(type, member);
+        ValidatorOptions.Global.DisplayNameResolver = (type, member, _) => member is null ? null : WireName(type, member);
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         return builder;
     }
@@ -57,5 +57,17 @@ public static class Validation
             })
             .ProducesValidationProblem();
 
-    private static string JsonName(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type, string), string> WireNames = new();
+
+    /// <summary>The name a client uses: the [FromQuery]/[FromRoute] name of a bound parameter, else the camelCase JSON name.</summary>
+    private static string WireName(Type type, System.Reflection.MemberInfo member) =>
+        WireNames.GetOrAdd((type, member.Name), key =>
+        {
+            var parameter = key.Item1.GetConstructors()
+                .SelectMany(c => c.GetParameters())
+                .FirstOrDefault(p => p.Name == key.Item2);
+            var bound = parameter?.GetCustomAttributes(true).OfType<Microsoft.AspNetCore.Http.Metadata.IFromQueryMetadata>().FirstOrDefault()?.Name
+                ?? parameter?.GetCustomAttributes(true).OfType<Microsoft.AspNetCore.Http.Metadata.IFromRouteMetadata>().FirstOrDefault()?.Name;
+            return bound ?? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key.Item2);
+        });
 }

@@ -42,3 +42,15 @@ public static class Scopes
 
 /// <summary>Endpoint metadata naming the scope a key needs (for the 403 problem and OpenAPI).</summary>
 public sealed record RequiredScope(string Scope);
+
+/// <summary>
+/// Endpoint metadata of a write that the public may make without a key (share events, "suggest to a
+/// friend"), always rate-limited. A write endpoint must carry either a scope or this, with its reason.
+/// </summary>
+public sealed record PublicWrite(string Reason);
+
+public static class PublicWrites
+{
+    public static TBuilder AllowPublicWrite<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new PublicWrite(reason));
+}

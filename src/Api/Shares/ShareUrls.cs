@@ -46,4 +46,20 @@ public sealed class ShareOptions
 
     /// <summary>Public base URL of this API, for links it hands out (short links, QR codes, opt-out): e.g. <c>https://api.news.example.com</c>.</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// The share targets offered, by network id, in this order. Templates take <c>{url}</c> (the
+    /// article URL with its UTM tags), <c>{title}</c>, <c>{summary}</c>, <c>{text}</c> (the title
+    /// shortened to the network's limit, with the URL for Bluesky) and <c>{qr}</c> (the QR code image);
+    /// each is inserted percent-encoded.
+    /// </summary>
+    public Dictionary<string, ShareNetwork> Networks { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One share target.</summary>
+public sealed class ShareNetwork
+{
+    public string Label { get; set; } = "";
+
+    public string Template { get; set; } = "";
 }

@@ -15,8 +15,12 @@ public static class TestDatabase
                 "NEWSAPI_TEST_DB is not set. Run the tests with scripts/test, which starts a private PostgreSQL " +
                 "and sets it, or set it to a connection string of a role that may CREATE DATABASE.");
 
+    /// <summary>
+    /// Test classes run side by side, each with its own application and pool; a small pool per class
+    /// keeps the server's connection slots for all of them (requests queue for a connection instead).
+    /// </summary>
     public static string ConnectionStringFor(string database) =>
-        new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database, Pooling = true }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
 
     public static async Task CreateAsync(string database)
     {

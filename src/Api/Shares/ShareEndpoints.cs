@@ -1,0 +1,485 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Api.Articles;
+using Api.Infrastructure;
+using Api.Keys;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Api.Shares;
+
+/// <summary>Query of <c>GET /v1/articles/{idOrSlug}/share</c>.</summary>
+/// <param name="IdOrSlug">The article's id or slug.</param>
+/// <param name="Networks">Comma-separated network ids to include (default: all).</param>
+public sealed record ShareRequest([FromRoute(Name = "idOrSlug")] string IdOrSlug, [FromQuery(Name = "networks")] string? Networks);
+
+/// <summary>Route of <c>GET /v1/articles/{idOrSlug}/share/{network}</c>.</summary>
+/// <param name="IdOrSlug">The article's id or slug.</param>
+/// <param name="Network">The network id.</param>
+public sealed record ShareIntentRoute(string IdOrSlug, string Network);
+
+/// <summary>Query of <c>GET /v1/articles/{idOrSlug}/share/stats</c>.</summary>
+/// <param name="IdOrSlug">The article's id or slug.</param>
+/// <param name="Days">How many days back to count, 1 to 365 (default 30).</param>
+public sealed record ShareStatsRequest(
+    [FromRoute(Name = "idOrSlug")] string IdOrSlug,
+    [FromQuery(Name = "days"), QueryType("integer", Minimum = 1, Maximum = 365, Default = 30)] string? Days);
+
+/// <summary>Query of <c>GET /v1/articles/most-shared</c>.</summary>
+/// <param name="Period">day, week (default) or month.</param>
+/// <param name="Limit">How many articles, 1 to 50 (default 10).</param>
+public sealed record MostSharedRequest(
+    [FromQuery(Name = "period"), QueryType("string", Enum = ["day", "week", "month"], Default = "week")] string? Period,
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 50, Default = 10)] string? Limit);
+
+/// <summary>Query of <c>GET /v1/oembed</c>.</summary>
+/// <param name="Url">The article page's URL (its canonical URL) or this API's URL of the article.</param>
+/// <param name="Format"><c>json</c> (default); <c>xml</c> is answered 501 as oEmbed prescribes.</param>
+/// <param name="MaxWidth">Largest width the consumer can show, 100 to 2000.</param>
+/// <param name="MaxHeight">Largest height the consumer can show, 100 to 2000.</param>
+public sealed record OEmbedRequest(
+    [FromQuery(Name = "url")] string? Url,
+    [FromQuery(Name = "format"), QueryType("string", Enum = ["json", "xml"], Default = "json")] string? Format,
+    [FromQuery(Name = "maxwidth"), QueryType("integer", Minimum = 100, Maximum = 2000)] string? MaxWidth,
+    [FromQuery(Name = "maxheight"), QueryType("integer", Minimum = 100, Maximum = 2000)] string? MaxHeight);
+
+public sealed class ShareRequestValidator : AbstractValidator<ShareRequest>
+{
+    public ShareRequestValidator(IOptions<ShareOptions> options)
+    {
+        RuleFor(r => r.IdOrSlug).IdOrSlug();
+        RuleFor(r => r.Networks)
+            .Must(n => QueryValues.List(n).Length > 0 && !QueryValues.HasEmptyEntries(n) && QueryValues.List(n).All(options.Value.Networks.ContainsKey))
+            .WithMessage($"'networks' must list network ids among: {string.Join(", ", ShareEndpoints.Order(options.Value))}.")
+            .When(r => r.Networks is not null);
+    }
+}
+
+public sealed class ShareIntentRouteValidator : AbstractValidator<ShareIntentRoute>
+{
+    public ShareIntentRouteValidator(IOptions<ShareOptions> options)
+    {
+        RuleFor(r => r.IdOrSlug).IdOrSlug();
+        RuleFor(r => r.Network).Must(options.Value.Networks.ContainsKey)
+            .WithMessage($"'network' must be one of: {string.Join(", ", ShareEndpoints.Order(options.Value))}.");
+    }
+}
+
+public sealed class ShareEventRequestValidator : AbstractValidator<ShareEventRequest>
+{
+    public ShareEventRequestValidator(IOptions<ShareOptions> options)
+    {
+        RuleFor(r => r.Network).Cascade(CascadeMode.Stop)
+            .NotEmpty()
+            .Must(n => options.Value.Networks.ContainsKey(n!) || n is "copy-link" or "native")
+            .WithMessage("'network' must be a network id, 'copy-link' or 'native'.");
+        RuleFor(r => r.Placement)
+            .Matches("^[A-Za-z0-9_-]{1,64}$").WithMessage("'placement' must be 1 to 64 letters, digits, '-' or '_'.")
+            .When(r => r.Placement is not null);
+    }
+}
+
+public sealed class ShareStatsRequestValidator : AbstractValidator<ShareStatsRequest>
+{
+    public ShareStatsRequestValidator()
+    {
+        RuleFor(r => r.IdOrSlug).IdOrSlug();
+        RuleFor(r => r.Days).Must(d => QueryValues.TryParseInt(d, out var n) && n is >= 1 and <= 365)
+            .WithMessage("'days' must be an integer from 1 to 365.").When(r => r.Days is not null);
+    }
+}
+
+public sealed class MostSharedRequestValidator : AbstractValidator<MostSharedRequest>
+{
+    public MostSharedRequestValidator()
+    {
+        RuleFor(r => r.Period).Must(p => p is "day" or "week" or "month").WithMessage("'period' must be day, week or month.").When(r => r.Period is not null);
+        RuleFor(r => r.Limit).Must(l => QueryValues.TryParseInt(l, out var n) && n is >= 1 and <= 50)
+            .WithMessage("'limit' must be an integer from 1 to 50.").When(r => r.Limit is not null);
+    }
+}
+
+public sealed class OEmbedRequestValidator : AbstractValidator<OEmbedRequest>
+{
+    public OEmbedRequestValidator()
+    {
+        RuleFor(r => r.Url).Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'url' is required.")
+            .MaximumLength(2000)
+            .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https").WithMessage("'url' must be an absolute http(s) URL.");
+        RuleFor(r => r.Format).Must(f => f is "json" or "xml").WithMessage("'format' must be json or xml.").When(r => r.Format is not null);
+        RuleFor(r => r.MaxWidth).Must(v => QueryValues.TryParseInt(v, out var n) && n is >= 100 and <= 2000)
+            .WithMessage("'maxwidth' must be an integer from 100 to 2000.").When(r => r.MaxWidth is not null);
+        RuleFor(r => r.MaxHeight).Must(v => QueryValues.TryParseInt(v, out var n) && n is >= 100 and <= 2000)
+            .WithMessage("'maxheight' must be an integer from 100 to 2000.").When(r => r.MaxHeight is not null);
+    }
+}
+
+public static partial class ShareEndpoints
+{
+    /// <summary>The networks in the order front ends show them; configured extras follow alphabetically.</summary>
+    private static readonly string[] PreferredOrder = ["x", "facebook", "linkedin", "reddit", "whatsapp", "telegram", "weibo", "vk", "line", "bluesky", "email", "wechat"];
+
+    public static IEnumerable<string> Order(ShareOptions options) =>
+        PreferredOrder.Where(options.Networks.ContainsKey)
+            .Concat(options.Networks.Keys.Where(k => !PreferredOrder.Contains(k)).Order(StringComparer.Ordinal));
+
+    public static WebApplicationBuilder AddShares(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ShareOptions>()
+            .Bind(builder.Configuration.GetSection("Share"))
+            .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _), "Share:PublicBaseUrl must be an absolute URL")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ShareStore>();
+        return builder;
+    }
+
+    public static void MapShares(this RouteGroupBuilder articles, IEndpointRouteBuilder app)
+    {
+        var share = articles.MapGroup("/").WithTags("Share");
+
+        share.MapGet("/{idOrSlug}/share", GetShareBlock)
+            .WithName("GetArticleShare")
+            .WithSummary("Share targets for an article: network URLs, Web Share data, short link")
+            .WithStrictQuery(typeof(ShareRequest))
+            .WithValidation()
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        share.MapGet("/{idOrSlug}/share/{network}", FollowIntent)
+            .WithName("FollowArticleShare")
+            .WithSummary("Count a share and redirect (302) to the network's share URL")
+            .WithValidation()
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        share.MapPost("/{idOrSlug}/share/events", RecordEvent)
+            .WithName("RecordArticleShare")
+            .WithSummary("Record a share the front end handled (copy-link, native share...)")
+            .WithDescription("Answers 202. Rate-limited per client address like every write.")
+            .AllowPublicWrite("Readers' browsers report shares; no key is involved.")
+            .WithValidation()
+            .Accepts<ShareEventRequest>("application/json")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        share.MapGet("/{idOrSlug}/share/stats", GetStats)
+            .WithName("GetArticleShareStats")
+            .WithSummary("Share intents, events and short-link clicks of an article, per network and day")
+            .WithStrictQuery(typeof(ShareStatsRequest))
+            .WithValidation()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        share.MapGet("/most-shared", GetMostShared)
+            .WithName("ListMostSharedArticles")
+            .WithSummary("The most shared published articles of the last day, week or month")
+            .WithStrictQuery(typeof(MostSharedRequest))
+            .WithValidation();
+
+        share.MapGet("/{idOrSlug}/meta", GetMeta)
+            .WithName("GetArticleMeta")
+            .WithSummary("Open Graph and Twitter card tags for an article page")
+            .WithValidation()
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/v1/oembed", GetOEmbed)
+            .WithTags("Share")
+            .WithName("GetOEmbed")
+            .WithSummary("oEmbed 1.0 for an article URL (JSON)")
+            .WithStrictQuery(typeof(OEmbedRequest))
+            .WithValidation()
+            .UsesDatabase()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status501NotImplemented);
+
+        app.MapGet("/s/{code}", FollowShortLink)
+            .WithTags("Share")
+            .WithName("FollowShortLink")
+            .WithSummary("A short link: counts the click and redirects (302) to the article")
+            .UsesDatabase()
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<CachedJson<ShareBlock>, RedirectHttpResult, ProblemHttpResult>> GetShareBlock(
+        [AsParameters] ShareRequest request, HttpContext http, ArticleViews views, ShareStore store, IOptions<ShareOptions> options, CancellationToken cancellationToken)
+    {
+        var (row, redirectTo) = await views.FindAsync(new ArticleRoute(request.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return Missing<ShareBlock>(redirectTo, "/share", http, request.IdOrSlug);
+        }
+
+        var article = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
+        var share = options.Value;
+        var code = await store.ShortCodeAsync(article.Id, cancellationToken);
+        var wanted = request.Networks is null ? null : QueryValues.List(request.Networks).ToHashSet(StringComparer.Ordinal);
+        var targets = Order(share)
+            .Where(n => wanted is null || wanted.Contains(n))
+            .Select(n => new ShareTarget(n, share.Networks[n].Label, NetworkUrl(n, article, share), ApiUrl(share, $"/v1/articles/{article.Slug}/share/{n}")))
+            .ToList();
+        var block = new ShareBlock(
+            article.CanonicalUrl,
+            article.Title,
+            article.Summary,
+            article.Image,
+            ApiUrl(share, $"/s/{code}"),
+            new WebShareData(article.Title, article.Summary, ShareUrls.Tagged(article.CanonicalUrl, "native", "social", share.UtmCampaign)),
+            targets);
+        return HttpCaching.Cached(block, [$"article-{article.Id}"], article.UpdatedAt);
+    }
+
+    /// <summary>A network's share URL, with the tagged article URL and texts percent-encoded into its template.</summary>
+    public static string NetworkUrl(string network, ArticleDto article, ShareOptions share)
+    {
+        var url = ShareUrls.Tagged(article.CanonicalUrl, network, network == "email" ? "email" : "social", share.UtmCampaign);
+        var text = network switch
+        {
+            "x" => ShareText.ForX(article.Title),
+            "bluesky" => ShareText.ForBluesky(article.Title, url),
+            _ => article.Title,
+        };
+        return Placeholder().Replace(share.Networks[network].Template, m => m.Groups[1].Value switch
+        {
+            "url" => ShareUrls.Encode(url),
+            "title" => ShareUrls.Encode(article.Title),
+            "summary" => ShareUrls.Encode(article.Summary),
+            "text" => ShareUrls.Encode(text),
+            "qr" => ApiUrl(share, $"/v1/articles/{article.Slug}/share/qr.svg"),
+            _ => m.Value,
+        });
+    }
+
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> FollowIntent(
+        [AsParameters] ShareIntentRoute route, HttpContext http, ArticleViews views, ShareStore store, IOptions<ShareOptions> options, CancellationToken cancellationToken)
+    {
+        var (row, redirectTo) = await views.FindAsync(new ArticleRoute(route.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return redirectTo is not null
+                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/share/{route.Network}{http.Request.QueryString}", permanent: true)
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+        }
+
+        var article = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
+        await store.RecordAsync(article.Id, "intent", route.Network, null, ReferrerHost(http.Request), AgentFamily(http.Request), cancellationToken);
+        http.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.Redirect(NetworkUrl(route.Network, article, options.Value));
+    }
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> RecordEvent(
+        [AsParameters] ArticleRoute route, ShareEventRequest request, HttpContext http, ArticleViews views, ShareStore store, CancellationToken cancellationToken)
+    {
+        var (row, _) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+        }
+
+        await store.RecordAsync(row.Id, "event", request.Network!, request.Placement, ReferrerHost(http.Request), AgentFamily(http.Request), cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static async Task<Results<CachedJson<ShareStats>, RedirectHttpResult, ProblemHttpResult>> GetStats(
+        [AsParameters] ShareStatsRequest request, HttpContext http, ArticleViews views, ShareStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (row, redirectTo) = await views.FindAsync(new ArticleRoute(request.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return Missing<ShareStats>(redirectTo, "/share/stats", http, request.IdOrSlug);
+        }
+
+        var days = QueryValues.TryParseInt(request.Days, out var d) ? d : 30;
+        var since = clock.GetUtcNow().UtcDateTime.Date.AddDays(1 - days);
+        var counts = await store.CountsAsync(row.Id, since, cancellationToken);
+        var totals = counts.GroupBy(c => c.Network)
+            .Select(g => new ShareTotal(g.Key, g.Sum(c => c.Intents), g.Sum(c => c.Events), g.Sum(c => c.Clicks)))
+            .OrderByDescending(t => t.Intents + t.Events + t.Clicks).ThenBy(t => t.Network, StringComparer.Ordinal)
+            .ToList();
+        var perDay = counts.Select(c => new ShareDay(c.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), c.Network, c.Intents, c.Events, c.Clicks)).ToList();
+        return HttpCaching.Cached(new ShareStats(row.Id, DateTime.SpecifyKind(since, DateTimeKind.Utc), totals, perDay), [$"article-{row.Id}", "shares"]);
+    }
+
+    private static async Task<CachedJson<MostSharedList>> GetMostShared(
+        [AsParameters] MostSharedRequest request, ShareStore store, ArticleStore articles, ArticleViews views, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var period = request.Period ?? "week";
+        var since = clock.GetUtcNow().UtcDateTime - (period switch { "day" => TimeSpan.FromDays(1), "month" => TimeSpan.FromDays(30), _ => TimeSpan.FromDays(7) });
+        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : 10;
+        var ranked = await store.MostSharedAsync(since, limit, cancellationToken);
+        var items = new List<MostSharedItem>(ranked.Count);
+        if (ranked.Count > 0)
+        {
+            var query = new ArticleListQuery(null, null, null, null, null, null, ranked.Select(r => r.ArticleId).ToArray(),
+                ArticleSort.PublishedDescending, ranked.Count, false, ArticleFields.ListDefaults(search: false));
+            var rows = (await articles.ListAsync(query, null, cancellationToken)).ToDictionary(r => r.Id);
+            foreach (var rank in ranked)
+            {
+                if (rows.TryGetValue(rank.ArticleId, out var row))
+                {
+                    var article = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
+                    items.Add(new MostSharedItem(article.Id, article.Slug, article.Title, article.CanonicalUrl, article.PublishedAt, rank.Shares));
+                }
+            }
+        }
+
+        return HttpCaching.Cached(new MostSharedList(period, items), ["articles", "shares", .. items.Select(i => $"article-{i.Id}")]);
+    }
+
+    private static async Task<Results<CachedJson<ArticleMeta>, RedirectHttpResult, ProblemHttpResult>> GetMeta(
+        [AsParameters] ArticleRoute route, HttpContext http, ArticleViews views, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+    {
+        var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return Missing<ArticleMeta>(redirectTo, "/meta", http, route.IdOrSlug);
+        }
+
+        var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);
+        var a = view.Article;
+        var og = new List<MetaTag>
+        {
+            new("og:type", "article"),
+            new("og:site_name", site.Value.Name),
+            new("og:title", a.Title),
+            new("og:description", a.Summary),
+            new("og:url", a.CanonicalUrl),
+            new("og:locale", a.Language.Replace('-', '_')),
+        };
+        var twitter = new List<MetaTag>
+        {
+            new("twitter:card", a.Image is null ? "summary" : "summary_large_image"),
+            new("twitter:title", a.Title),
+            new("twitter:description", a.Summary),
+        };
+        if (a.Image is { } image)
+        {
+            og.Add(new("og:image", image.Url));
+            og.Add(new("og:image:alt", image.Alt));
+            twitter.Add(new("twitter:image", image.Url));
+            twitter.Add(new("twitter:image:alt", image.Alt));
+        }
+
+        if (a.PublishedAt is { } published)
+        {
+            og.Add(new("article:published_time", published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
+        }
+
+        og.Add(new("article:modified_time", a.UpdatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
+        og.Add(new("article:section", a.Category.Name));
+        og.AddRange(a.Tags.Select(t => new MetaTag("article:tag", t.Name)));
+        if (a.Byline is { } byline)
+        {
+            og.Add(new("article:author", byline));
+        }
+
+        return HttpCaching.Cached(new ArticleMeta(og, twitter), view.SurrogateKeys, a.UpdatedAt);
+    }
+
+    private static async Task<Results<Ok<OEmbedResponse>, ProblemHttpResult>> GetOEmbed(
+        [AsParameters] OEmbedRequest request, ArticleViews views, IOptions<SiteOptions> site, IOptions<ShareOptions> share, CancellationToken cancellationToken)
+    {
+        if (request.Format == "xml")
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, detail: "Only format=json is served.");
+        }
+
+        var idOrSlug = ArticleKeyOf(request.Url!, site.Value, share.Value);
+        var row = idOrSlug is null ? null : (await views.FindAsync(new ArticleRoute(idOrSlug), ArticleStore.Audience.Public, cancellationToken)).Row;
+        if (row is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "The URL is not the page of a published article of this site.");
+        }
+
+        var a = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
+        var width = Math.Min(QueryValues.TryParseInt(request.MaxWidth, out var w) ? w : 600, 600);
+        var height = Math.Min(QueryValues.TryParseInt(request.MaxHeight, out var h) ? h : 300, 300);
+        var html = $"<blockquote class=\"news-embed\"><p><a href=\"{WebUtility.HtmlEncode(a.CanonicalUrl)}\">{WebUtility.HtmlEncode(a.Title)}</a></p>"
+            + $"<p>{WebUtility.HtmlEncode(a.Summary)}</p><footer>{WebUtility.HtmlEncode(site.Value.Name)}</footer></blockquote>";
+        var home = new Uri(a.CanonicalUrl).GetLeftPart(UriPartial.Authority) + "/";
+        return TypedResults.Ok(new OEmbedResponse("1.0", "rich", a.Title, a.Byline, site.Value.Name, home, html, width, height, a.Image?.Url));
+    }
+
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> FollowShortLink(
+        string code, HttpContext http, ShareStore store, ArticleViews views, IOptions<ShareOptions> options, CancellationToken cancellationToken)
+    {
+        http.Response.Headers.CacheControl = "private, no-store";
+        if (!ShortCode().IsMatch(code))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No short link has this code.");
+        }
+
+        var articleId = await store.ArticleOfCodeAsync(code, cancellationToken);
+        var view = articleId is { } id ? await views.RenderAsync(id, ArticleStore.Audience.Public, cancellationToken) : null;
+        if (view is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No short link has this code.");
+        }
+
+        await store.RecordAsync(view.Article.Id, "click", "shortlink", null, ReferrerHost(http.Request), AgentFamily(http.Request), cancellationToken);
+        return TypedResults.Redirect(ShareUrls.Tagged(view.Article.CanonicalUrl, "shortlink", "share", options.Value.UtmCampaign));
+    }
+
+    private static ProblemHttpResult NotFound(string idOrSlug) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{idOrSlug}'.");
+
+    private static Results<CachedJson<T>, RedirectHttpResult, ProblemHttpResult> Missing<T>(string? redirectTo, string suffix, HttpContext http, string idOrSlug) =>
+        redirectTo is not null
+            ? TypedResults.Redirect($"/v1/articles/{redirectTo}{suffix}{http.Request.QueryString}", permanent: true)
+            : NotFound(idOrSlug);
+
+    /// <summary>The article an oEmbed URL names: a canonical URL of the site, or this API's article URL.</summary>
+    private static string? ArticleKeyOf(string url, SiteOptions site, ShareOptions share)
+    {
+        var template = Regex.Escape(site.ArticleUrlTemplate)
+            .Replace(Regex.Escape("{slug}"), "(?<key>[a-z0-9]+(?:-[a-z0-9]+)*)", StringComparison.Ordinal)
+            .Replace(Regex.Escape("{id}"), "(?<key>[0-9]{1,18})", StringComparison.Ordinal);
+        var withoutQuery = url.Split('?', '#')[0];
+        var canonical = Regex.Match(withoutQuery, "^" + template + "/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        if (canonical.Success)
+        {
+            return canonical.Groups["key"].Value;
+        }
+
+        var api = share.PublicBaseUrl.TrimEnd('/') + "/v1/articles/";
+        return withoutQuery.StartsWith(api, StringComparison.OrdinalIgnoreCase) && Slugs.IsValid(withoutQuery[api.Length..])
+            ? withoutQuery[api.Length..]
+            : null;
+    }
+
+    private static string ApiUrl(ShareOptions share, string path) => share.PublicBaseUrl.TrimEnd('/') + path;
+
+    /// <summary>Only the host of the Referer, never the full URL.</summary>
+    private static string? ReferrerHost(HttpRequest request) =>
+        Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referrer) && referrer.Host.Length <= 253 ? referrer.Host.ToLowerInvariant() : null;
+
+    /// <summary>A coarse family of the user agent (browser or crawler), not the string itself.</summary>
+    private static string AgentFamily(HttpRequest request)
+    {
+        var agent = request.Headers.UserAgent.ToString();
+        return agent switch
+        {
+            "" => "unknown",
+            _ when agent.Contains("bot", StringComparison.OrdinalIgnoreCase) || agent.Contains("crawler", StringComparison.OrdinalIgnoreCase)
+                || agent.Contains("spider", StringComparison.OrdinalIgnoreCase) || agent.Contains("facebookexternalhit", StringComparison.OrdinalIgnoreCase) => "bot",
+            _ when agent.Contains("MicroMessenger", StringComparison.Ordinal) => "wechat",
+            _ when agent.Contains("Edg/", StringComparison.Ordinal) => "edge",
+            _ when agent.Contains("Firefox/", StringComparison.Ordinal) => "firefox",
+            _ when agent.Contains("Chrome/", StringComparison.Ordinal) => "chrome",
+            _ when agent.Contains("Safari/", StringComparison.Ordinal) => "safari",
+            _ when agent.StartsWith("curl/", StringComparison.Ordinal) => "curl",
+            _ => "other",
+        };
+    }
+
+    [GeneratedRegex(@"\{([a-z]+)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex("^[0-9A-Za-z]{6,16}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ShortCode();
+}
