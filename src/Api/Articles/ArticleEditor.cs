@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Api.Changes;
 using Api.Infrastructure;
 using Dapper;
 using Npgsql;
@@ -270,16 +271,23 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         }
 
         await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
-        return await FinishAsync(connection, id, change, keyId, cancellationToken);
+        return await FinishAsync(connection, id, change, keyId, cancellationToken, slugChanged: current is not null && slug != current.Slug);
     }
 
-    private async Task<WriteOutcome> FinishAsync(NpgsqlConnection connection, long id, string change, long? keyId, CancellationToken cancellationToken)
+    private async Task<WriteOutcome> FinishAsync(
+        NpgsqlConnection connection, long id, string change, long? keyId, CancellationToken cancellationToken, bool slugChanged = false)
     {
         await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
             SELECT a.id, a.version, @change, {SnapshotJson}, @keyId FROM articles a WHERE a.id = @id
             """, new { id, change, keyId }, cancellationToken: cancellationToken));
         var view = await views.RenderAsync(id, ArticleStore.Audience.Editor, cancellationToken, connection);
+        if (slugChanged)
+        {
+            await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, "slug-changed", cancellationToken);
+        }
+
+        await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, ChangeLog.KindOf(change), cancellationToken);
         return new WriteOutcome.Saved(view!);
     }
 

@@ -44,6 +44,7 @@ public static class ArticleEndpoints
         group.MapArticleRevisions();
         group.MapShares(app);
         group.MapQrCodes();
+        Api.Changes.ChangeFeed.MapChanges(app);
         return group;
     }
 

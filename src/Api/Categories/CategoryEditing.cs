@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Api.Articles;
+using Api.Changes;
 using Api.Infrastructure;
 using Api.Keys;
 using Dapper;
@@ -159,6 +160,7 @@ public static class CategoryEditing
             RETURNING id
             """, new { slug, name = request.Name!.Trim(), description = request.Description?.Trim() ?? "", parentId, position = request.Position }, cancellationToken: cancellationToken));
         var result = await RenderAsync(connection, store, id, site.Value, cancellationToken);
+        await ChangeLog.RecordAsync(connection, ChangeLog.Category, id, "created", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new CategoryWritten(result, StatusCodes.Status201Created);
     }
@@ -239,6 +241,7 @@ public static class CategoryEditing
             """, new { id = current.Id, name = request.Name!.Trim(), slug = request.Slug, description = request.Description?.Trim() ?? "", parentId, position = request.Position },
             cancellationToken: cancellationToken));
         var result = await RenderAsync(connection, store, current.Id, site.Value, cancellationToken);
+        await ChangeLog.RecordAsync(connection, ChangeLog.Category, current.Id, "updated", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new CategoryWritten(result, StatusCodes.Status200OK);
     }
@@ -267,6 +270,7 @@ public static class CategoryEditing
         var (articles, children) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition("""
             SELECT (SELECT count(*) FROM articles WHERE category_id = @Id), (SELECT count(*) FROM categories WHERE parent_id = @Id)
             """, new { current.Id }, cancellationToken: cancellationToken));
+        var movedArticles = new List<long>();
         if (articles + children > 0)
         {
             if (route.MoveTo is null)
@@ -284,6 +288,8 @@ public static class CategoryEditing
                 return Conflict("Articles and sub-categories cannot move into the category being deleted or one of its sub-categories.");
             }
 
+            movedArticles.AddRange(await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM articles WHERE category_id = @id ORDER BY id", new { id = current.Id }, cancellationToken: cancellationToken)));
             await connection.ExecuteAsync(new CommandDefinition($"""
                 UPDATE articles SET category_id = @target, version = version + 1, updated_at = now() WHERE category_id = @id;
                 INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
@@ -294,6 +300,12 @@ public static class CategoryEditing
         }
 
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM categories WHERE id = @Id", new { current.Id }, cancellationToken: cancellationToken));
+        foreach (var moved in movedArticles)
+        {
+            await ChangeLog.RecordAsync(connection, ChangeLog.Article, moved, "updated", cancellationToken);
+        }
+
+        await ChangeLog.RecordAsync(connection, ChangeLog.Category, current.Id, "deleted", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }

@@ -11,6 +11,7 @@ namespace Api.Infrastructure;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ArticleDto))]
 [JsonSerializable(typeof(ArticleCursor))]
+[JsonSerializable(typeof(Api.Changes.ChangeToken))]
 [JsonSerializable(typeof(RevisionSnapshot))]
 [JsonSerializable(typeof(ArticleWriteRequest))]
 [JsonSerializable(typeof(CategoryTree))]

@@ -1,0 +1,176 @@
+using Api.Articles;
+using Api.Categories;
+using Api.Infrastructure;
+using Api.Keys;
+using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Api.Changes;
+
+/// <summary>Query of <c>GET /v1/changes</c>.</summary>
+/// <param name="Since">The <c>nextToken</c> of the previous page; absent to start with a snapshot of every published article.</param>
+/// <param name="Limit">Items per page, 1 to 100 (default 50).</param>
+public sealed record ChangesRequest(
+    [FromQuery(Name = "since")] string? Since,
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)] string? Limit);
+
+public sealed class ChangesRequestValidator : AbstractValidator<ChangesRequest>
+{
+    public ChangesRequestValidator()
+    {
+        RuleFor(r => r.Since).Must(s => s!.Length is > 0 and <= Cursors.MaxLength).WithMessage("'since' is not a token this API issued.").When(r => r.Since is not null);
+        RuleFor(r => r.Limit).Must(l => QueryValues.TryParseInt(l, out var n) && n is >= 1 and <= 100)
+            .WithMessage("'limit' must be an integer from 1 to 100.").When(r => r.Limit is not null);
+    }
+}
+
+/// <summary>A page of the change feed.</summary>
+/// <param name="Items">Changes in commit order (or, during the initial sync, published articles by id).</param>
+/// <param name="NextToken">Pass as <c>since</c> for what follows; always present, so a client can keep polling.</param>
+/// <param name="Phase"><c>snapshot</c> while the initial sync lists the published set, then <c>changes</c>.</param>
+public sealed record ChangePage(IReadOnlyList<ChangeItem> Items, string NextToken, string Phase);
+
+/// <summary>One change, with the article as it is now or a tombstone when the public can no longer see it.</summary>
+/// <param name="Seq">Position in commit order; null for the initial snapshot's items.</param>
+/// <param name="Kind">created, updated, published, unpublished, archived, slug-changed, deleted, restored; <c>snapshot</c> in the initial sync.</param>
+/// <param name="ArticleId">The article.</param>
+/// <param name="OccurredAt">When the change was committed (the snapshot's items: their last update).</param>
+/// <param name="Article">The article's current public representation, when the public can see it.</param>
+/// <param name="Tombstone">Why the article is gone from public view, when it is.</param>
+public sealed record ChangeItem(long? Seq, string Kind, long ArticleId, DateTime OccurredAt, ArticleDto? Article, Tombstone? Tombstone);
+
+/// <summary>An article the public can no longer see: remove it downstream.</summary>
+/// <param name="Id">The article's id.</param>
+/// <param name="Reason">deleted, unpublished, archived or scheduled.</param>
+public sealed record Tombstone(long Id, string Reason);
+
+/// <summary>Where a change-feed reader stands, signed into its token.</summary>
+/// <param name="Phase">snapshot or changes.</param>
+/// <param name="Seq">During the snapshot, the last change committed when it began; then the last change read.</param>
+/// <param name="AfterId">During the snapshot, the last article id listed.</param>
+public sealed record ChangeToken(string Phase, long Seq, long AfterId);
+
+public static class ChangeFeed
+{
+    private sealed class ChangeRow
+    {
+        public long Seq { get; init; }
+        public long EntityId { get; init; }
+        public required string Kind { get; init; }
+        public DateTime OccurredAt { get; init; }
+    }
+
+    private sealed class StateRow
+    {
+        public long Id { get; init; }
+        public required string Status { get; init; }
+        public DateTime? PublishedAt { get; init; }
+        public DateTime? DeletedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+    }
+
+    public static RouteHandlerBuilder MapChanges(this IEndpointRouteBuilder app) =>
+        app.MapGet("/v1/changes", GetChanges)
+            .WithTags("Syndication")
+            .WithName("GetChanges")
+            .WithSummary("Every change to articles since a token, in commit order, with tombstones (partner key)")
+            .WithDescription("""
+                Without `since`, the feed starts with a snapshot of every published article (paginated by id),
+                then continues with the changes committed after the snapshot began; follow `nextToken`. Changes
+                are numbered when their transaction commits, so a reader never skips one that was still in
+                flight when it read. Each item carries the article as it is now, or a tombstone when the public
+                can no longer see it (deleted, unpublished, archived, or scheduled again).
+                """)
+            .RequireScope(Scopes.Partner)
+            .WithStrictQuery(typeof(ChangesRequest))
+            .WithValidation()
+            .UsesDatabase();
+
+    private static async Task<Results<Ok<ChangePage>, ValidationProblem>> GetChanges(
+        [AsParameters] ChangesRequest request,
+        NpgsqlDataSource db,
+        ArticleStore articles,
+        CategoryStore categories,
+        Cursors cursors,
+        IOptions<SiteOptions> site,
+        CancellationToken cancellationToken)
+    {
+        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : 50;
+        ChangeToken? token = null;
+        if (request.Since is not null && (!cursors.TryDecode(request.Since, AppJsonContext.Default.ChangeToken, out token) || token!.Phase is not ("snapshot" or "changes")))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["since"] = ["The token is not valid: pass the nextToken of a previous page unchanged."] },
+                detail: "One or more values are invalid; see 'errors'.");
+        }
+
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        if (token is null or { Phase: "snapshot" })
+        {
+            var seq = token?.Seq ?? await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT last FROM change_sequence WHERE singleton", cancellationToken: cancellationToken));
+            var ids = (await connection.QueryAsync<long>(new CommandDefinition("""
+                SELECT id FROM articles
+                WHERE status = 'published' AND published_at <= now() AND deleted_at IS NULL AND id > @afterId
+                ORDER BY id
+                LIMIT @take
+                """, new { afterId = token?.AfterId ?? 0, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
+            var page = ids.Take(limit).ToList();
+            var rendered = await RenderAsync(articles, categories, site.Value, page, cancellationToken);
+            var items = page.Where(rendered.ContainsKey)
+                .Select(id => new ChangeItem(null, "snapshot", id, rendered[id].UpdatedAt, rendered[id], null))
+                .ToList();
+            var next = ids.Count > limit ? new ChangeToken("snapshot", seq, page[^1]) : new ChangeToken("changes", seq, 0);
+            return TypedResults.Ok(new ChangePage(items, cursors.Encode(next, AppJsonContext.Default.ChangeToken), "snapshot"));
+        }
+
+        var changes = (await connection.QueryAsync<ChangeRow>(new CommandDefinition("""
+            SELECT seq, entity_id, kind, occurred_at FROM changes
+            WHERE entity = 'article' AND seq > @after
+            ORDER BY seq
+            LIMIT @limit
+            """, new { after = token.Seq, limit }, cancellationToken: cancellationToken))).AsList();
+        var articleIds = changes.Select(c => c.EntityId).Distinct().ToArray();
+        var states = (await connection.QueryAsync<StateRow>(new CommandDefinition(
+            "SELECT id, status, published_at, deleted_at, updated_at FROM articles WHERE id = ANY(@articleIds)", new { articleIds }, cancellationToken: cancellationToken)))
+            .ToDictionary(s => s.Id);
+        var visible = await RenderAsync(articles, categories, site.Value, articleIds, cancellationToken);
+        var feed = changes.Select(c => visible.TryGetValue(c.EntityId, out var article)
+                ? new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, article, null)
+                : new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, null, new Tombstone(c.EntityId, Reason(states.GetValueOrDefault(c.EntityId)))))
+            .ToList();
+        var last = changes.Count > 0 ? changes[^1].Seq : token.Seq;
+        return TypedResults.Ok(new ChangePage(feed, cursors.Encode(new ChangeToken("changes", last, 0), AppJsonContext.Default.ChangeToken), "changes"));
+    }
+
+    private static string Reason(StateRow? state) => state switch
+    {
+        null or { DeletedAt: not null } => "deleted",
+        { Status: "draft" } => "unpublished",
+        { Status: "archived" } => "archived",
+        _ => "scheduled",
+    };
+
+    /// <summary>The current public representation of each of these articles that the public can see (a bounded number of queries).</summary>
+    private static async Task<Dictionary<long, ArticleDto>> RenderAsync(
+        ArticleStore articles, CategoryStore categories, SiteOptions site, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var fields = ArticleFields.Names.ToHashSet(StringComparer.Ordinal);
+        var query = new ArticleListQuery(null, null, null, null, null, null, [.. ids], ArticleSort.PublishedDescending, ids.Count, false, fields);
+        var rows = await articles.ListAsync(query, null, cancellationToken);
+        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);
+        return rows.ToDictionary(
+            r => r.Id,
+            r => ArticleEndpoints.ToDto(r, index.PathSteps(r.CategoryId), r.TranslationGroup is { } g ? translations[g] : [], site));
+    }
+}
