@@ -13,6 +13,12 @@ public sealed class Secrets(NpgsqlDataSource dataSource, IConfiguration configur
 {
     public const string CursorKey = "cursor";
 
+    /// <summary>Signs the opt-out links of "suggest to a friend" e-mails.</summary>
+    public const string OptOutKey = "optOut";
+
+    /// <summary>Keys the hashes of e-mail addresses and client IPs that the share e-mails keep instead of the values.</summary>
+    public const string EmailHashKey = "emailHash";
+
     private readonly Dictionary<string, byte[]> _loaded = new(StringComparer.Ordinal);
 
     public byte[] this[string name] =>
@@ -52,6 +58,6 @@ public static class SecretsSetup
 {
     public static async Task LoadSecretsAsync(this WebApplication app)
     {
-        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey], app.Lifetime.ApplicationStopping);
+        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey, Secrets.OptOutKey, Secrets.EmailHashKey], app.Lifetime.ApplicationStopping);
     }
 }
