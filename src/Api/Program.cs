@@ -4,6 +4,8 @@ using Api.Health;
 using Api.Imports;
 using Api.Infrastructure;
 using Api.Keys;
+using Api.Shares.Email;
+using Api.Syndication;
 
 var builder = WebApplication.CreateBuilder(args);
 if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
@@ -25,6 +27,8 @@ builder.AddRateLimits();
 builder.AddArticles();
 builder.AddCategories();
 builder.AddImports();
+builder.AddSyndication();
+builder.AddShareEmail();
 
 var app = builder.Build();
 
@@ -42,6 +46,8 @@ app.MapArticles();
 app.MapCategories();
 app.MapKeys();
 app.MapImports();
+app.MapSyndication();
+app.MapShareEmail();
 
 await app.MigrateDatabaseAsync();
 await app.LoadSecretsAsync();
