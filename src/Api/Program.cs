@@ -5,7 +5,6 @@ using Api.Imports;
 using Api.Infrastructure;
 using Api.Keys;
 using Api.Shares.Email;
-using Api.Syndication;
 
 var builder = WebApplication.CreateBuilder(args);
 if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
@@ -27,7 +26,6 @@ builder.AddRateLimits();
 builder.AddArticles();
 builder.AddCategories();
 builder.AddImports();
-builder.AddSyndication();
 builder.AddShareEmail();
 
 var app = builder.Build();
@@ -46,7 +44,6 @@ app.MapArticles();
 app.MapCategories();
 app.MapKeys();
 app.MapImports();
-app.MapSyndication();
 app.MapShareEmail();
 
 await app.MigrateDatabaseAsync();
