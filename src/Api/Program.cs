@@ -5,6 +5,7 @@ using Api.Imports;
 using Api.Infrastructure;
 using Api.Keys;
 using Api.Shares.Email;
+using Api.Syndication;
 
 var builder = WebApplication.CreateBuilder(args);
 if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
@@ -26,6 +27,7 @@ builder.AddRateLimits();
 builder.AddArticles();
 builder.AddCategories();
 builder.AddImports();
+builder.AddSyndication();
 builder.AddShareEmail();
 
 var app = builder.Build();
@@ -44,6 +46,7 @@ app.MapArticles();
 app.MapCategories();
 app.MapKeys();
 app.MapImports();
+app.MapSyndication();
 app.MapShareEmail();
 
 await app.MigrateDatabaseAsync();

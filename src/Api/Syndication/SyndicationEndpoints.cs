@@ -1,0 +1,29 @@
+namespace Api.Syndication;
+
+/// <summary>
+/// Feeds (RSS 2.0, Atom, JSON Feed 1.1; site-wide and per category): anonymous reads of public
+/// articles, with the caching every read has.
+/// </summary>
+public static class SyndicationEndpoints
+{
+    public static WebApplicationBuilder AddSyndication(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SyndicationOptions>()
+            .Bind(builder.Configuration.GetSection("Syndication"))
+            .Validate(o => o.SiteUrl is null || (Uri.TryCreate(o.SiteUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"),
+                "Syndication:SiteUrl must be an absolute http(s) URL")
+            .Validate(o => o.CategoryUrlTemplate is null
+                    || Uri.TryCreate(o.CategoryUrlTemplate.Replace("{slug}", "x").Replace("{id}", "1"), UriKind.Absolute, out _),
+                "Syndication:CategoryUrlTemplate must be an absolute URL")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SyndicationUrls>();
+        builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<OptionalSyndicationMembers>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSyndication(this IEndpointRouteBuilder app)
+    {
+        app.MapFeeds();
+        return app;
+    }
+}

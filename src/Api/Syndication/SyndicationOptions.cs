@@ -1,0 +1,11 @@
+namespace Api.Syndication;
+
+/// <summary>Settings of the <c>Syndication</c> section.</summary>
+public sealed class SyndicationOptions
+{
+    /// <summary>The public site's home page (feeds' <c>link</c>); default: the scheme and host of <c>Site:ArticleUrlTemplate</c>.</summary>
+    public string? SiteUrl { get; set; }
+
+    /// <summary>Public page of a category (category feeds' <c>link</c>); <c>{slug}</c> and <c>{id}</c> are replaced. Default: <c>{SiteUrl}categories/{slug}</c>.</summary>
+    public string? CategoryUrlTemplate { get; set; }
+}
