@@ -1,8 +1,9 @@
 namespace Api.Syndication;
 
 /// <summary>
-/// Feeds (RSS 2.0, Atom, JSON Feed 1.1; site-wide and per category): anonymous reads of public
-/// articles, with the caching every read has.
+/// Feeds (RSS 2.0, Atom, JSON Feed 1.1; site-wide and per category) and sitemaps (with an index
+/// beyond the protocol's limit, and Google News). All anonymous reads of public articles, with the
+/// caching every read has.
 /// </summary>
 public static class SyndicationEndpoints
 {
@@ -10,6 +11,8 @@ public static class SyndicationEndpoints
     {
         builder.Services.AddOptions<SyndicationOptions>()
             .Bind(builder.Configuration.GetSection("Syndication"))
+            .Validate(o => o.SitemapMaxUrls is >= 1 and <= SyndicationOptions.ProtocolMaxUrls,
+                $"Syndication:SitemapMaxUrls must be from 1 to {SyndicationOptions.ProtocolMaxUrls}")
             .Validate(o => o.SiteUrl is null || (Uri.TryCreate(o.SiteUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"),
                 "Syndication:SiteUrl must be an absolute http(s) URL")
             .Validate(o => o.CategoryUrlTemplate is null
@@ -17,6 +20,7 @@ public static class SyndicationEndpoints
                 "Syndication:CategoryUrlTemplate must be an absolute URL")
             .ValidateOnStart();
         builder.Services.AddSingleton<SyndicationUrls>();
+        builder.Services.AddSingleton<SitemapStore>();
         builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<OptionalSyndicationMembers>());
         return builder;
     }
@@ -24,6 +28,7 @@ public static class SyndicationEndpoints
     public static IEndpointRouteBuilder MapSyndication(this IEndpointRouteBuilder app)
     {
         app.MapFeeds();
+        app.MapSitemaps();
         return app;
     }
 }

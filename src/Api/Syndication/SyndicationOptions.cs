@@ -3,6 +3,15 @@ namespace Api.Syndication;
 /// <summary>Settings of the <c>Syndication</c> section.</summary>
 public sealed class SyndicationOptions
 {
+    /// <summary>The sitemaps protocol's limit of URLs in one sitemap file.</summary>
+    public const int ProtocolMaxUrls = 50_000;
+
+    /// <summary>
+    /// Most URLs in one sitemap: beyond it <c>/sitemap.xml</c> becomes a sitemap index of
+    /// <c>/sitemap-{n}.xml</c> pages, each covering this many article ids.
+    /// </summary>
+    public int SitemapMaxUrls { get; set; } = ProtocolMaxUrls;
+
     /// <summary>The public site's home page (feeds' <c>link</c>); default: the scheme and host of <c>Site:ArticleUrlTemplate</c>.</summary>
     public string? SiteUrl { get; set; }
 

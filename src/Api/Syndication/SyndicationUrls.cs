@@ -8,7 +8,7 @@ namespace Api.Syndication;
 
 /// <summary>
 /// The addresses syndication hands out: the public site's pages (articles, categories, home), this
-/// API's own absolute URLs (feeds' self links) and the articles' permanent ids.
+/// API's own absolute URLs (feeds' self links, sitemap pages) and the articles' permanent ids.
 /// </summary>
 public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOptions> share, IOptions<SyndicationOptions> syndication)
 {

@@ -79,7 +79,36 @@ public sealed class SyndicationBadInputTests(ApiFactory api) : IClassFixture<Api
     }
 
     [Theory]
+    [InlineData("/sitemap.xml?page=2", "page")]
+    [InlineData("/sitemap-news.xml?language=en", "language")]
+    [InlineData("/sitemap-1.xml?x=1", "x")]
+    public async Task Sitemaps_take_no_query_parameters(string path, string parameter)
+    {
+        var problem = await (await _client.GetAsync(path)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsFor(parameter));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("99999999999")]
+    public async Task A_malformed_sitemap_page_is_a_400_naming_page(string page)
+    {
+        var problem = await (await _client.GetAsync($"/sitemap-{page}.xml")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsFor("page"));
+    }
+
+    [Fact]
+    public async Task A_sitemap_page_without_articles_is_a_404()
+    {
+        await (await _client.GetAsync("/sitemap-2147483647.xml")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
     [InlineData("/feeds/rss.xml")]
+    [InlineData("/sitemap.xml")]
     public async Task Writes_are_405(string path)
     {
         var response = await _client.PostAsync(path, new StringContent("{}"));

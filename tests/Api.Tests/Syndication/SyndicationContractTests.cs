@@ -15,6 +15,9 @@ public sealed class SyndicationContractTests(ApiFactory api) : IClassFixture<Api
     [InlineData("/feeds/categories/{slug}/rss.xml", "GetCategoryRssFeed", "application/rss+xml")]
     [InlineData("/feeds/categories/{slug}/atom.xml", "GetCategoryAtomFeed", "application/atom+xml")]
     [InlineData("/feeds/categories/{slug}/feed.json", "GetCategoryJsonFeed", "application/feed+json")]
+    [InlineData("/sitemap.xml", "GetSitemap", "application/xml")]
+    [InlineData("/sitemap-{page}.xml", "GetSitemapPage", "application/xml")]
+    [InlineData("/sitemap-news.xml", "GetNewsSitemap", "application/xml")]
     public async Task Each_operation_documents_its_content_type_and_every_status(string path, string operationId, string contentType)
     {
         using var document = JsonDocument.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"));
