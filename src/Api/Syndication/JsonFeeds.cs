@@ -91,4 +91,5 @@ public static class JsonFeeds
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(JsonFeed))]
+[JsonSerializable(typeof(NinjsItem))]
 internal sealed partial class SyndicationJsonContext : JsonSerializerContext;

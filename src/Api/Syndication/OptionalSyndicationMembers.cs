@@ -7,7 +7,8 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace Api.Syndication;
 
 /// <summary>
-/// JSON Feed leaves out members that have no value (its specification makes them optional), where the API's own records write them as null. Their OpenAPI schemas therefore
+/// JSON Feed and ninjs leave out members that have no value (their specifications make them
+/// optional), where the API's own records write them as null. Their OpenAPI schemas therefore
 /// require only the members that always have a value, and say the others are never null.
 /// </summary>
 internal sealed class OptionalSyndicationMembers : ISchemaFilter

@@ -1,9 +1,9 @@
 namespace Api.Syndication;
 
 /// <summary>
-/// Feeds (RSS 2.0, Atom, JSON Feed 1.1; site-wide and per category) and sitemaps (with an index
-/// beyond the protocol's limit, and Google News). All anonymous reads of public articles, with the
-/// caching every read has.
+/// Feeds (RSS 2.0, Atom, JSON Feed 1.1; site-wide and per category), sitemaps (with an index beyond
+/// the protocol's limit, and Google News) and ninjs renditions of articles. All anonymous reads of
+/// public articles, with the caching every read has.
 /// </summary>
 public static class SyndicationEndpoints
 {
@@ -21,7 +21,11 @@ public static class SyndicationEndpoints
             .ValidateOnStart();
         builder.Services.AddSingleton<SyndicationUrls>();
         builder.Services.AddSingleton<SitemapStore>();
-        builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<OptionalSyndicationMembers>());
+        builder.Services.ConfigureSwaggerGen(options =>
+        {
+            options.SchemaFilter<OptionalSyndicationMembers>();
+            options.OperationFilter<NinjsNegotiation.OperationFilter>();
+        });
         return builder;
     }
 
@@ -29,6 +33,7 @@ public static class SyndicationEndpoints
     {
         app.MapFeeds();
         app.MapSitemaps();
+        app.MapNinjs();
         return app;
     }
 }

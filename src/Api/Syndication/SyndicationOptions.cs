@@ -15,6 +15,6 @@ public sealed class SyndicationOptions
     /// <summary>The public site's home page (feeds' <c>link</c>); default: the scheme and host of <c>Site:ArticleUrlTemplate</c>.</summary>
     public string? SiteUrl { get; set; }
 
-    /// <summary>Public page of a category (category feeds' <c>link</c>); <c>{slug}</c> and <c>{id}</c> are replaced. Default: <c>{SiteUrl}categories/{slug}</c>.</summary>
+    /// <summary>Public page of a category (category feeds' <c>link</c>, ninjs subjects); <c>{slug}</c> and <c>{id}</c> are replaced. Default: <c>{SiteUrl}categories/{slug}</c>.</summary>
     public string? CategoryUrlTemplate { get; set; }
 }

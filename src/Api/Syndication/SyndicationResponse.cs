@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 namespace Api.Syndication;
 
 /// <summary>
-/// A serialized feed or sitemap sent the way every read is: a strong <c>ETag</c> of
+/// A serialized feed, sitemap or ninjs document sent the way every read is: a strong <c>ETag</c> of
 /// the exact bytes, <c>If-None-Match</c> / <c>If-Modified-Since</c> answered with 304,
 /// <c>Cache-Control</c> for shared caches and a <c>Surrogate-Key</c> header. Unlike
 /// <see cref="HttpCaching.WriteAsync"/> it sends its own content type.

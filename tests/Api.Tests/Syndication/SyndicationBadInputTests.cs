@@ -107,8 +107,27 @@ public sealed class SyndicationBadInputTests(ApiFactory api) : IClassFixture<Api
     }
 
     [Theory]
+    [InlineData("Bad_Slug")]
+    [InlineData("UPPER")]
+    [InlineData("0")]
+    [InlineData("99999999999999999999")]
+    public async Task A_malformed_article_id_or_slug_is_a_400_for_ninjs(string idOrSlug)
+    {
+        var problem = await (await _client.GetAsync($"/v1/articles/{idOrSlug}/ninjs")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsFor("idOrSlug"));
+    }
+
+    [Fact]
+    public async Task An_unknown_article_is_a_404_for_ninjs()
+    {
+        await (await _client.GetAsync("/v1/articles/no-such-article/ninjs")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync("/v1/articles/987654321/ninjs")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
     [InlineData("/feeds/rss.xml")]
     [InlineData("/sitemap.xml")]
+    [InlineData("/v1/articles/t1453741/ninjs")]
     public async Task Writes_are_405(string path)
     {
         var response = await _client.PostAsync(path, new StringContent("{}"));

@@ -18,6 +18,7 @@ public sealed class SyndicationContractTests(ApiFactory api) : IClassFixture<Api
     [InlineData("/sitemap.xml", "GetSitemap", "application/xml")]
     [InlineData("/sitemap-{page}.xml", "GetSitemapPage", "application/xml")]
     [InlineData("/sitemap-news.xml", "GetNewsSitemap", "application/xml")]
+    [InlineData("/v1/articles/{idOrSlug}/ninjs", "GetArticleNinjs", "application/vnd.iptc.ninjs+json")]
     public async Task Each_operation_documents_its_content_type_and_every_status(string path, string operationId, string contentType)
     {
         using var document = JsonDocument.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"));

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 namespace Api.Tests.Syndication;
 
 /// <summary>
-/// The sample content plus articles for the feeds and sitemaps: markup and non-ASCII text,
+/// The sample content plus articles for the feeds, sitemaps and ninjs: markup and non-ASCII text,
 /// an English/Chinese translation pair with tags, image, byline and source, articles in sub-categories,
 /// articles inside and outside the Google News window, and articles that must never show.
 /// </summary>

@@ -1,0 +1,51 @@
+using Api.Articles;
+using Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Api.Syndication;
+
+/// <summary><c>GET /v1/articles/{idOrSlug}/ninjs</c>: one public article as IPTC ninjs 2.2.</summary>
+public static class NinjsEndpoints
+{
+    public static void MapNinjs(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/articles/{idOrSlug}/ninjs", GetArticleNinjs)
+            .WithTags("Syndication")
+            .WithName("GetArticleNinjs")
+            .WithSummary("One published article as IPTC ninjs 2.2")
+            .WithDescription($"""
+                The article as a ninjs 2.2 news item ({NinjsResults.SchemaUri}): `uri` is the article's
+                permanent tag URI, `version` its version, headline, summary, the body as HTML and as plain
+                text, the categories of its breadcrumb and its tags as `subjects`, the byline as `by`, the
+                lead image and the translations as `associations`, its page on the site as a `web`
+                rendition, and its numeric id, slug and legacy ids as `altids`. A previous slug or a legacy
+                id answers 301 to the current URL.
+                """)
+            .WithValidation()
+            .UsesDatabase()
+            .Produces<NinjsItem>(StatusCodes.Status200OK, NinjsResults.ContentType)
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Results<NinjsResult, RedirectHttpResult, ProblemHttpResult>> GetArticleNinjs(
+        [AsParameters] ArticleRoute route,
+        HttpContext http,
+        ArticleViews views,
+        CancellationToken cancellationToken)
+    {
+        var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
+        if (row is null)
+        {
+            return redirectTo is not null
+                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/ninjs{http.Request.QueryString}", permanent: true)
+                : TypedResults.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+        }
+
+        var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);
+        return new NinjsResult(view, ArticleStore.Audience.Public, vary: null);
+    }
+}
