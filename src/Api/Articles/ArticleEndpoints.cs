@@ -2,6 +2,8 @@ using System.Globalization;
 using Api.Categories;
 using Api.Infrastructure;
 using Api.Shares;
+using Api.Syndication;
+using Microsoft.Net.Http.Headers;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -36,6 +38,7 @@ public static class ArticleEndpoints
                 """)
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
+            .WithNinjsRendition()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapArticleLists(app);
@@ -48,7 +51,7 @@ public static class ArticleEndpoints
         return group;
     }
 
-    private static async Task<Results<CachedJson<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticle(
+    private static async Task<Results<CachedJson<ArticleDto>, NinjsResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
         [AsParameters] ArticleRoute route,
         HttpContext http,
         ArticleViews views,
@@ -66,6 +69,12 @@ public static class ArticleEndpoints
         }
 
         var view = await views.RenderAsync(row, audience, cancellationToken);
+        if (NinjsResults.IsRequested(http.Request))
+        {
+            return NinjsResults.For(view, audience);
+        }
+
+        http.Response.Headers.Append(HeaderNames.Vary, "Accept");
         return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience));
     }
 

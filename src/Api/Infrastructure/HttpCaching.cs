@@ -97,7 +97,7 @@ public static class HttpCaching
         var caching = httpContext.RequestServices.GetRequiredService<IOptions<CachingOptions>>().Value;
 
         response.Headers.ETag = etag;
-        response.Headers.Vary = "Authorization";
+        response.Headers.Append(HeaderNames.Vary, "Authorization");
         response.Headers.CacheControl = policy.Shared
             ? string.Create(CultureInfo.InvariantCulture,
                 $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}")

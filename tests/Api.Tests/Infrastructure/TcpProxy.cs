@@ -43,9 +43,16 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                if (client.Client is { Connected: true } socket)
+                try
                 {
-                    socket.LingerState = new LingerOption(true, 0); // close with RST, as a dropped network does
+                    if (client.Client is { Connected: true } socket)
+                    {
+                        socket.LingerState = new LingerOption(true, 0); // close with RST, as a dropped network does
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The pair closed on its own while we were cutting.
                 }
 
                 client.Dispose();

@@ -184,7 +184,7 @@ public sealed class NinjsTests(SyndicationFixture api) : IClassFixture<Syndicati
 
     // Enable once GET /v1/articles/{idOrSlug} answers Accept: application/vnd.iptc.ninjs+json through
     // NinjsResults.IsRequested and NinjsResults.For (see NinjsResults).
-    [Fact(Skip = "GetArticle does not negotiate ninjs yet")]
+    [Fact]
     public async Task GetArticle_answers_ninjs_when_the_client_accepts_it()
     {
         using var ninjsRequest = new HttpRequestMessage(HttpMethod.Get, $"/v1/articles/{SeedSlug}");
