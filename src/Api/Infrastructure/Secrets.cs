@@ -19,6 +19,9 @@ public sealed class Secrets(NpgsqlDataSource dataSource, IConfiguration configur
     /// <summary>Keys the hashes of e-mail addresses and client IPs that the share e-mails keep instead of the values.</summary>
     public const string EmailHashKey = "emailHash";
 
+    /// <summary>Encrypts the webhooks' signing secrets at rest (AES-256-GCM).</summary>
+    public const string WebhookKey = "webhookSecret";
+
     private readonly Dictionary<string, byte[]> _loaded = new(StringComparer.Ordinal);
 
     public byte[] this[string name] =>
@@ -58,6 +61,6 @@ public static class SecretsSetup
 {
     public static async Task LoadSecretsAsync(this WebApplication app)
     {
-        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey, Secrets.OptOutKey, Secrets.EmailHashKey], app.Lifetime.ApplicationStopping);
+        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey, Secrets.OptOutKey, Secrets.EmailHashKey, Secrets.WebhookKey], app.Lifetime.ApplicationStopping);
     }
 }
