@@ -6,6 +6,7 @@ using Api.Infrastructure;
 using Api.Keys;
 using Api.Shares.Email;
 using Api.Syndication;
+using Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
@@ -29,6 +30,7 @@ builder.AddCategories();
 builder.AddImports();
 builder.AddSyndication();
 builder.AddShareEmail();
+builder.AddWebhooks();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ app.MapKeys();
 app.MapImports();
 app.MapSyndication();
 app.MapShareEmail();
+app.MapWebhooks();
 
 await app.MigrateDatabaseAsync();
 await app.LoadSecretsAsync();
