@@ -145,16 +145,7 @@ public static class ArticleEditing
             return Preconditions.Required();
         }
 
-        JsonObject patch;
-        try
-        {
-            patch = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
-                ?? throw new JsonException("A merge patch must be a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
-        }
+        var patch = await MergePatch.ReadAsync(http.Request, cancellationToken);
 
         if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
         {
@@ -278,6 +269,20 @@ public static class ArticleEditing
 /// <summary>RFC 7396 JSON merge patch.</summary>
 public static class MergePatch
 {
+    /// <summary>The request body as a JSON object (no repeated members); anything else is a 400.</summary>
+    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
+                ?? throw new JsonException("A merge patch must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
+        }
+    }
+
     public static void Apply(JsonObject target, JsonObject patch)
     {
         foreach (var (name, value) in patch.ToList())

@@ -129,8 +129,7 @@ public static class CategoryEditing
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Category writes take turns: the cycle and uniqueness checks must see a settled tree.
-        await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE", cancellationToken: cancellationToken));
+        await LockTreeAsync(connection, cancellationToken);
 
         var (parentId, problem) = await ParentAsync(connection, request, cancellationToken);
         if (problem is not null)
@@ -179,10 +178,10 @@ public static class CategoryEditing
             return Preconditions.Required();
         }
 
-        var patch = await ReadPatchAsync(http, cancellationToken);
+        var patch = await MergePatch.ReadAsync(http.Request, cancellationToken);
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE", cancellationToken: cancellationToken));
+        await LockTreeAsync(connection, cancellationToken);
         if (await FindAsync(connection, route.Slug, cancellationToken) is not { } current)
         {
             return NotFound(route.Slug);
@@ -256,7 +255,7 @@ public static class CategoryEditing
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE", cancellationToken: cancellationToken));
+        await LockTreeAsync(connection, cancellationToken);
         if (await FindAsync(connection, route.Slug, cancellationToken) is not { } current)
         {
             return NotFound(route.Slug);
@@ -310,18 +309,9 @@ public static class CategoryEditing
         return TypedResults.NoContent();
     }
 
-    private static async Task<JsonObject> ReadPatchAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
-                ?? throw new JsonException("A merge patch must be a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
-        }
-    }
+    /// <summary>Category writes take turns: the cycle and uniqueness checks must see a settled tree.</summary>
+    private static Task LockTreeAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE", cancellationToken: cancellationToken));
 
     private static async Task<(long? ParentId, IResult? Problem)> ParentAsync(NpgsqlConnection connection, CategoryWriteRequest request, CancellationToken cancellationToken)
     {

@@ -90,7 +90,19 @@ public static class HttpCaching
 
     public static bool IsHead(HttpContext context) => context.Items.ContainsKey(HeadRequest);
 
-    public static async Task WriteAsync(HttpContext httpContext, byte[] body, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified, CachePolicy policy)
+    /// <summary>
+    /// Sends a serialized read: ETag (with the policy's prefix), Cache-Control (the policy's, unless
+    /// <paramref name="cacheControl"/> says otherwise), Surrogate-Key, Last-Modified, 304 when the
+    /// client's copy is current, no body for HEAD.
+    /// </summary>
+    public static async Task WriteAsync(
+        HttpContext httpContext,
+        byte[] body,
+        IReadOnlyCollection<string> surrogateKeys,
+        DateTime? lastModified,
+        CachePolicy policy,
+        string contentType = "application/json; charset=utf-8",
+        string? cacheControl = null)
     {
         var etag = StrongETag(body, policy.ETagPrefix);
         var response = httpContext.Response;
@@ -98,10 +110,10 @@ public static class HttpCaching
 
         response.Headers.ETag = etag;
         response.Headers.Append(HeaderNames.Vary, "Authorization");
-        response.Headers.CacheControl = policy.Shared
+        response.Headers.CacheControl = cacheControl ?? (policy.Shared
             ? string.Create(CultureInfo.InvariantCulture,
                 $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}")
-            : "private, no-cache";
+            : "private, no-cache");
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
@@ -119,7 +131,7 @@ public static class HttpCaching
         }
 
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
+        response.ContentType = contentType;
         response.ContentLength = body.Length;
         if (!IsHead(httpContext))
         {

@@ -169,26 +169,6 @@ public sealed class QrCodeImage(byte[] body, string contentType, string surrogat
 
     public string ContentType => contentType;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var etag = HttpCaching.StrongETag(body);
-        var response = httpContext.Response;
-        response.Headers.ETag = etag;
-        response.Headers.CacheControl = QrCodes.CacheControl;
-        response.Headers["Surrogate-Key"] = surrogateKey;
-
-        if (HttpCaching.IsNotModified(httpContext.Request, etag, null))
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return;
-        }
-
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
-        if (!HttpCaching.IsHead(httpContext))
-        {
-            await response.Body.WriteAsync(body, httpContext.RequestAborted);
-        }
-    }
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        HttpCaching.WriteAsync(httpContext, body, [surrogateKey], null, CachePolicy.Public, contentType, QrCodes.CacheControl);
 }

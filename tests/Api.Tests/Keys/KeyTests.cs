@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -189,25 +188,6 @@ public sealed class KeyTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("scopes", badErrors);
     }
 
-    private async Task<(int Exit, string Output, string Errors)> RunCommandAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ConnectionStrings__Content"] = api.ConnectionString, ["ASPNETCORE_ENVIRONMENT"] = "Production" },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Api.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await errors);
-    }
+    private Task<(int Exit, string Output, string Errors)> RunCommandAsync(params string[] args) =>
+        ApiCommand.RunAsync(api.ConnectionString, args);
 }
