@@ -29,6 +29,8 @@ public sealed class WebhookDeliveryTests(WebhookApiFactory api) : IClassFixture<
         using var patch = EditorialFixture.Write(HttpMethod.Patch, $"/v1/articles/{id}", new { summary = "A new summary" }, etag, "application/merge-patch+json");
         var patched = await api.Editor.SendAsync(patch);
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        // The payload carries the article as it is when the event is queued: let these two go out first.
+        await api.WaitForAsync(url, r => r.Count(h => h.ArticleId == id) >= 2, "the first two events");
         etag = await api.ActAsync(id, "unpublish", patched.Headers.ETag!);
         using var delete = EditorialFixture.Write(HttpMethod.Delete, $"/v1/articles/{id}", null, etag);
         Assert.True((await api.Editor.SendAsync(delete)).IsSuccessStatusCode);
