@@ -1,32 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Api.Articles;
+using Api.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Api.Webhooks;
-
-/// <summary>Wakes the sender of this instance when deliveries were just queued (others find them by polling).</summary>
-public sealed class WebhookSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled; one wake-up drains everything that is due.
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
 
 /// <summary>
 /// Turns the change feed into deliveries. Each batch runs in one transaction that locks the position
@@ -41,9 +22,20 @@ public sealed class WebhookDispatcher(
     ArticleViews views,
     IOptions<JsonOptions> json,
     IOptions<WebhookOptions> options,
-    WebhookSignal signal,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    WakeSignal<WebhookSender> signal,
+    ILogger<WebhookDispatcher> logger) : PollingWorker<WebhookDispatcher>(null, logger)
 {
+    protected override TimeSpan PollInterval => TimeSpan.FromSeconds(options.Value.PollIntervalSeconds);
+
+    protected override string Work => "Dispatching changes to webhooks";
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        while (await DispatchBatchAsync(cancellationToken) == BatchSize)
+        {
+        }
+    }
+
     private const int BatchSize = 100;
 
     private sealed class ChangeRow
@@ -59,38 +51,6 @@ public sealed class WebhookDispatcher(
     {
         public long Id { get; init; }
         public required string[] Events { get; init; }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        var pollInterval = TimeSpan.FromSeconds(options.Value.PollIntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await DispatchBatchAsync(stoppingToken) == BatchSize)
-                {
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Changes could not be dispatched to webhooks; trying again in {Seconds} s", pollInterval.TotalSeconds);
-            }
-
-            try
-            {
-                await Task.Delay(pollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>Dispatches up to one batch of changes; returns how many changes it consumed.</summary>

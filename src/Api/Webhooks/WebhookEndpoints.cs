@@ -18,7 +18,7 @@ public static class WebhookEndpoints
         builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidation>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookSecrets>();
-        builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WakeSignal<WebhookSender>>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.Services.AddHostedService<WebhookSender>();
         return builder;
@@ -145,7 +145,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Accepted<WebhookDeliveryDto>, ProblemHttpResult>> Redeliver(
-        [AsParameters] WebhookDeliveryRoute route, WebhookStore store, WebhookSignal signal, ILogger<WebhookStore> logger, CancellationToken cancellationToken)
+        [AsParameters] WebhookDeliveryRoute route, WebhookStore store, WakeSignal<WebhookSender> signal, ILogger<WebhookStore> logger, CancellationToken cancellationToken)
     {
         var (found, attempts) = await store.FindDeliveryAsync(route.WebhookId, route.Delivery, cancellationToken);
         if (found is null)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Api.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -22,11 +23,25 @@ public sealed class WebhookSender(
     NpgsqlDataSource dataSource,
     WebhookSecrets secrets,
     IOptions<WebhookOptions> options,
-    WebhookSignal signal,
+    WakeSignal<WebhookSender> signal,
     TimeProvider time,
-    ILogger<WebhookSender> logger) : BackgroundService
+    ILogger<WebhookSender> logger) : PollingWorker<WebhookSender>(signal, logger), IDisposable
 {
     public const string UserAgent = "NewsApi-Webhooks/1.0";
+
+    private readonly HttpClient _client = CreateClient(options.Value);
+
+    protected override TimeSpan PollInterval => TimeSpan.FromSeconds(options.Value.PollIntervalSeconds);
+
+    protected override string Work => "Webhook deliveries";
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => DrainAsync(_client, options.Value, cancellationToken);
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        base.Dispose();
+    }
 
     private sealed class Claimed
     {
@@ -41,38 +56,6 @@ public sealed class WebhookSender(
     }
 
     private readonly record struct Outcome(int? StatusCode, string? Error);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        var settings = options.Value;
-        using var client = CreateClient(settings);
-        var pollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await DrainAsync(client, settings, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Webhook deliveries could not be processed; trying again in {Seconds} s", pollInterval.TotalSeconds);
-            }
-
-            try
-            {
-                await signal.WaitAsync(pollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
 
     private static HttpClient CreateClient(WebhookOptions settings)
     {

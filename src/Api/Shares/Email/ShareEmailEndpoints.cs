@@ -71,7 +71,7 @@ public static class ShareEmailEndpoints
 
         builder.Services.AddSingleton<ShareEmailStore>();
         builder.Services.AddSingleton<ShareEmailKeys>();
-        builder.Services.AddSingleton<ShareEmailSignal>();
+        builder.Services.AddSingleton<WakeSignal<ShareEmailSender>>();
         builder.Services.AddHostedService<ShareEmailSender>();
         builder.Services.ConfigureSwaggerGen(o => o.OperationFilter<ShareEmailOpenApi>());
         return builder;
@@ -140,7 +140,7 @@ public static class ShareEmailEndpoints
         ArticleViews views,
         ShareEmailStore store,
         ShareEmailKeys keys,
-        ShareEmailSignal signal,
+        WakeSignal<ShareEmailSender> signal,
         IOptions<ShareEmailOptions> options,
         IOptions<ShareOptions> share,
         IOptions<SiteOptions> site,

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Api.Infrastructure;
 using Dapper;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -7,26 +8,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Api.Shares.Email;
-
-/// <summary>Wakes the sender of this instance when a request has just been queued (others find it by polling).</summary>
-public sealed class ShareEmailSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled; one wake-up drains everything that is due.
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
 
 /// <summary>
 /// Drains the outbox. Each message is claimed in its own transaction (<c>FOR UPDATE SKIP LOCKED</c>,
@@ -43,50 +24,26 @@ public sealed class ShareEmailSender(
     IOptions<ShareEmailOptions> options,
     IOptions<ShareOptions> share,
     ShareEmailKeys keys,
-    ShareEmailSignal signal,
-    ILogger<ShareEmailSender> logger) : BackgroundService
+    WakeSignal<ShareEmailSender> signal,
+    ILogger<ShareEmailSender> logger) : PollingWorker<ShareEmailSender>(signal, logger)
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+    private DateTime _lastPruned = DateTime.MinValue;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan PollInterval => TimeSpan.FromSeconds(options.Value.PollIntervalSeconds);
+
+    protected override string Work => "The share e-mail outbox";
+
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled)
+        await DrainAsync(settings, cancellationToken);
+        if (DateTime.UtcNow - _lastPruned > PruneInterval)
         {
-            return;
-        }
-
-        await Task.Yield();
-        var pollInterval = TimeSpan.FromSeconds(settings.PollIntervalSeconds);
-        var lastPruned = DateTime.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await DrainAsync(settings, stoppingToken);
-                if (DateTime.UtcNow - lastPruned > PruneInterval)
-                {
-                    await PruneAsync(settings, stoppingToken);
-                    lastPruned = DateTime.UtcNow;
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "The share e-mail outbox could not be processed; trying again in {Seconds} s", pollInterval.TotalSeconds);
-            }
-
-            try
-            {
-                await signal.WaitAsync(pollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            await PruneAsync(settings, cancellationToken);
+            _lastPruned = DateTime.UtcNow;
         }
     }
 
