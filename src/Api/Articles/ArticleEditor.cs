@@ -321,8 +321,11 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
             cancellationToken: cancellationToken));
     }
 
-    private static Task<bool> SlugTakenAsync(NpgsqlConnection connection, string slug, long? id, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+    /// <summary>Slugs that name routes beside /v1/articles/{idOrSlug} and so can never name an article.</summary>
+    public static readonly string[] ReservedSlugs = ["most-shared"];
+
+    private static async Task<bool> SlugTakenAsync(NpgsqlConnection connection, string slug, long? id, CancellationToken cancellationToken) =>
+        ReservedSlugs.Contains(slug) || await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
             SELECT EXISTS (SELECT 1 FROM articles WHERE slug = @slug AND id IS DISTINCT FROM @id)
                 OR EXISTS (SELECT 1 FROM article_aliases WHERE alias = @slug AND article_id IS DISTINCT FROM @id)
             """, new { slug, id }, cancellationToken: cancellationToken));
@@ -334,6 +337,7 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
             SELECT slug FROM articles WHERE slug = @wanted OR slug LIKE @prefix
             UNION SELECT alias FROM article_aliases WHERE alias = @wanted OR alias LIKE @prefix
             """, new { wanted, prefix = wanted + "-%" }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        taken.UnionWith(ReservedSlugs);
         if (!taken.Contains(wanted))
         {
             return wanted;

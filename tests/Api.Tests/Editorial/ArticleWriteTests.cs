@@ -77,6 +77,10 @@ public sealed class ArticleWriteTests(EditorialFixture api) : IClassFixture<Edit
         await taken.AssertProblemAsync(HttpStatusCode.Conflict);
         var legacy = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Other", slug = "t1453741", categorySlug = "visas" });
         await legacy.AssertProblemAsync(HttpStatusCode.Conflict);
+        var reserved = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Other", slug = "most-shared", categorySlug = "visas" });
+        await reserved.AssertProblemAsync(HttpStatusCode.Conflict);
+        var (mostShared, _) = await api.CreateAsync(new { title = "Most shared", categorySlug = "visas" });
+        Assert.Equal("most-shared-2", mostShared.GetProperty("slug").GetString());
     }
 
     [Fact]
