@@ -16,6 +16,7 @@ if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
 
 builder.AddDatabase();
 builder.AddJson();
+builder.AddResponseCompressionForReads();
 builder.AddProblemResponses();
 builder.AddRequestLimits();
 builder.AddCorsPolicies();
@@ -35,6 +36,7 @@ builder.AddWebhooks();
 var app = builder.Build();
 
 app.UseProblemResponses();
+app.UseResponseCompressionForReads();
 app.UseUtf8QueryStrings();
 app.UseHeadAsGet();
 app.UseRequestBodyLimit();

@@ -149,7 +149,10 @@ public static class HttpCaching
         return "\"" + prefix + Convert.ToBase64String(hash[..18]).Replace('+', '-').Replace('/', '_') + "\"";
     }
 
-    /// <summary>RFC 9110 §13.1.2 (weak comparison for If-None-Match) and §13.1.3 (If-Modified-Since only when no If-None-Match).</summary>
+    /// <summary>
+    /// RFC 9110 §13.1.2 (weak comparison for If-None-Match; a tag a compressed answer carried matches too)
+    /// and §13.1.3 (If-Modified-Since only when no If-None-Match).
+    /// </summary>
     public static bool IsNotModified(HttpRequest request, string etag, DateTime? lastModified)
     {
         var ifNoneMatch = request.Headers.IfNoneMatch;
@@ -161,7 +164,9 @@ public static class HttpCaching
             }
 
             var current = new EntityTagHeaderValue(etag);
-            return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+            return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any)
+                || tag.Compare(current, useStrongComparison: false)
+                || Compression.IsEncodedVariant(tag.Tag, etag));
         }
 
         if (lastModified is { } modified
