@@ -67,6 +67,12 @@ public static class Compression
     public static bool IsEncodedVariant(StringSegment tag, string etag) =>
         etag.Length >= 2 && Encodings.Any(e => tag.Equals(etag[..^1] + "-" + e + "\"", StringComparison.Ordinal));
 
+    /// <summary>The tag of a compressed answer for <paramref name="etag"/> among the request's <c>If-None-Match</c>, if any.</summary>
+    public static string? EncodedVariantIn(HttpRequest request, string etag) =>
+        Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
+            ? tags.Where(t => !t.IsWeak && IsEncodedVariant(t.Tag, etag)).Select(t => t.Tag.Value).FirstOrDefault()
+            : null;
+
     private sealed class ReadCompressionProvider(IServiceProvider services, IOptions<ResponseCompressionOptions> options)
         : ResponseCompressionProvider(services, options)
     {

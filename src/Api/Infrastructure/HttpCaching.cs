@@ -126,6 +126,13 @@ public static class HttpCaching
 
         if (IsNotModified(httpContext.Request, etag, lastModified))
         {
+            // A 304 names the representation the client holds: the compressed one's tag, if that is what it sent.
+            if (Compression.EncodedVariantIn(httpContext.Request, etag) is { } encoded)
+            {
+                response.Headers.ETag = encoded;
+                response.Headers.Append(HeaderNames.Vary, HeaderNames.AcceptEncoding);
+            }
+
             response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }

@@ -53,6 +53,8 @@ public sealed class CompressionTests(ListFixture api) : IClassFixture<ListFixtur
 
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        Assert.Equal(compressed.Headers.ETag, notModified.Headers.ETag);
+        Assert.Contains("Accept-Encoding", notModified.Headers.Vary);
 
         // The identity tag still validates too, and a tag for other content does not.
         using var identityRevalidation = new HttpRequestMessage(HttpMethod.Get, LargeList);
