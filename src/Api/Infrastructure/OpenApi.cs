@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Api.Infrastructure;
@@ -45,7 +46,38 @@ public static class OpenApi
             options.OperationFilter<ResponseHeaders>();
             options.ParameterFilter<QueryTypes>();
         });
+
+        // The document depends only on the code, so it is generated once per process and then served
+        // from memory (generation takes tens of milliseconds and walks shared metadata).
+        builder.Services.AddSingleton<SwaggerGenerator>();
+        builder.Services.AddSingleton<CachedSwaggerProvider>();
+        builder.Services.AddSingleton<ISwaggerProvider>(sp => sp.GetRequiredService<CachedSwaggerProvider>());
+        builder.Services.AddSingleton<IAsyncSwaggerProvider>(sp => sp.GetRequiredService<CachedSwaggerProvider>());
         return builder;
+    }
+
+    /// <summary>Generates each document once (one at a time), keeps it, and serves it from then on.</summary>
+    private sealed class CachedSwaggerProvider(SwaggerGenerator generator) : ISwaggerProvider, IAsyncSwaggerProvider
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<(string, string?, string?), OpenApiDocument> _documents = [];
+
+        public OpenApiDocument GetSwagger(string documentName, string? host = null, string? basePath = null)
+        {
+            lock (_gate)
+            {
+                if (!_documents.TryGetValue((documentName, host, basePath), out var document))
+                {
+                    document = generator.GetSwagger(documentName, host, basePath);
+                    _documents[(documentName, host, basePath)] = document;
+                }
+
+                return document;
+            }
+        }
+
+        public Task<OpenApiDocument> GetSwaggerAsync(string documentName, string? host = null, string? basePath = null) =>
+            Task.FromResult(GetSwagger(documentName, host, basePath));
     }
 
     public static WebApplication UseOpenApiDocument(this WebApplication app)
