@@ -18,6 +18,8 @@
 #   DATA_DIR/*.lock              lock files taken with newsapi_lock
 #   DATA_DIR/postgres/data       the cluster (PGDATA)
 #   DATA_DIR/postgres/postgres.log  server log
+#   DATA_DIR/postgres/replica    a hot standby of the cluster (pg_replica_up)
+#   DATA_DIR/postgres/replica.log   its log
 # When the script runs as root, the server runs as the `postgres` system user
 # (or `newsapi-pg`, created on demand). If that user cannot reach DATA_DIR
 # (e.g. the clone lives under /root, mode 700), DATA_DIR/postgres is replaced
@@ -46,6 +48,30 @@
 #   pg_ensure_database DB        create database DB unless it exists.
 #   pg_psql ARGS...              run psql against the cluster as `postgres`
 #                                (add -d DB; defaults to database postgres).
+#   pg_replica_up PORT PORT_VAR  after pg_up: make the cluster a primary with
+#                                a hot standby on 127.0.0.1:PORT and return
+#                                once the standby accepts connections, is in
+#                                recovery, streams from the primary and has
+#                                replayed what the primary had written. The
+#                                standby is a pg_basebackup -R copy that
+#                                streams through the physical replication slot
+#                                `newsapi_replica` (so the primary keeps the
+#                                WAL it has not received yet) and runs with
+#                                hot_standby_feedback=on and the primary's
+#                                EXTRA_SERVER_OPTIONS. An existing standby is
+#                                reused (restarted if needed) unless it is not
+#                                a copy of this cluster (system identifiers
+#                                differ, e.g. the cluster was re-created), does
+#                                not follow PORT of the primary, lost its slot
+#                                or does not come up: then it is re-created.
+#   pg_replica_down              stop the standby (fast mode); call it before
+#                                pg_down.
+#   pg_replica_is_running        true if the standby set up by
+#                                pg_replica_up runs.
+#   pg_replica_connection_string DB
+#                                print an Npgsql connection string for DB on
+#                                the standby (same credentials as the primary).
+#   pg_replica_psql ARGS...      like pg_psql, against the standby.
 #   pg_find_bindir               print the server binaries' directory.
 #   pg_ensure_installed          set PG_BINDIR, installing PostgreSQL with
 #                                apt-get when root (else print what to install
@@ -61,6 +87,13 @@
 #   PG_LOG_FILE       the server log
 #   PG_PASSWORD_FILE  the superuser password file
 #   PG_STARTED_HERE   1 if pg_up started the server, 0 if it was running
+#
+# Variables set by pg_replica_up:
+#   PG_REPLICA_PORT   PORT
+#   PG_REPLICA_DIR    the standby (its PGDATA), PG_BASE_DIR/replica
+#   PG_REPLICA_LOG_FILE  its log, PG_BASE_DIR/replica.log
+#   PG_REPLICA_STARTED_HERE  1 if pg_replica_up started the standby, 0 if it
+#                     was running
 
 PG_BINDIR=""
 PG_DATA_DIR=""
@@ -73,6 +106,12 @@ PG_CLUSTER_DIR=""
 PG_LOG_FILE=""
 PG_PASSWORD_FILE=""
 PG_STARTED_HERE=0
+PG_REPLICA_PORT=""
+PG_REPLICA_PORT_VAR=""
+PG_REPLICA_DIR=""
+PG_REPLICA_LOG_FILE=""
+PG_REPLICA_STARTED_HERE=0
+PG_REPLICA_SLOT=newsapi_replica
 
 newsapi_note() {
     printf '%s\n' "$*" >&2
@@ -291,9 +330,23 @@ pg_is_running() {
     _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_CLUSTER_DIR" status >/dev/null 2>&1
 }
 
-# Port recorded in postmaster.pid by the running server.
+# Port recorded in postmaster.pid by the server running in DIR (default: the
+# cluster).
 _pg_running_port() {
-    sed -n '4p' "$PG_CLUSTER_DIR/postmaster.pid" 2>/dev/null || true
+    local dir=${1:-$PG_CLUSTER_DIR}
+    sed -n '4p' "$dir/postmaster.pid" 2>/dev/null || true
+}
+
+# The postgres command-line options of a private server on PORT. A standby
+# gets the same ones as its primary (a hot standby needs max_connections and
+# the like at least as high as the primary's).
+_pg_server_options() {
+    local port=$1 opts
+    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c max_connections=200"
+    if [[ -n $PG_EXTRA_OPTIONS ]]; then
+        opts+=" $PG_EXTRA_OPTIONS"
+    fi
+    printf '%s\n' "$opts"
 }
 
 _pg_start() {
@@ -313,10 +366,7 @@ _pg_start() {
         _pg_port_owner "$PG_PORT" >&2
         newsapi_die "choose another port for the private PostgreSQL cluster with $PG_PORT_VAR=<port>"
     fi
-    opts="-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='' -c max_connections=200"
-    if [[ -n $PG_EXTRA_OPTIONS ]]; then
-        opts+=" $PG_EXTRA_OPTIONS"
-    fi
+    opts=$(_pg_server_options "$PG_PORT")
     if ! _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_CLUSTER_DIR" -l "$PG_LOG_FILE" \
         -w -t 60 -s -o "$opts" start; then
         newsapi_note "PostgreSQL failed to start; last lines of $PG_LOG_FILE:"
@@ -361,18 +411,28 @@ _pg_psql_bin() {
     fi
 }
 
-pg_psql() {
-    local psql pw
+# psql as `postgres` against the private server on PORT.
+_pg_psql_at() {
+    local port=$1 psql pw
+    shift
     psql=$(_pg_psql_bin)
     pw=$(_pg_password)
     PGPASSWORD=$pw PGCONNECT_TIMEOUT=10 "$psql" -X -q -v ON_ERROR_STOP=1 \
-        -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"
+        -h 127.0.0.1 -p "$port" -U postgres -d postgres "$@"
+}
+
+pg_psql() {
+    _pg_psql_at "$PG_PORT" "$@"
+}
+
+_pg_connection_string_at() {
+    local port=$1 db=$2
+    printf 'Host=127.0.0.1;Port=%s;Username=postgres;Password=%s;Database=%s\n' \
+        "$port" "$(_pg_password)" "$db"
 }
 
 pg_connection_string() {
-    local db=$1
-    printf 'Host=127.0.0.1;Port=%s;Username=postgres;Password=%s;Database=%s\n' \
-        "$PG_PORT" "$(_pg_password)" "$db"
+    _pg_connection_string_at "$PG_PORT" "$1"
 }
 
 pg_ensure_database() {
@@ -383,4 +443,225 @@ pg_ensure_database() {
         pg_psql -c "CREATE DATABASE \"$db\""
         newsapi_note "created database $db"
     fi
+}
+
+# ---------------------------------------------------------------------------
+# The hot standby (pg_replica_up).
+
+# "Database system identifier" of the cluster in DIR (pg_controldata).
+_pg_system_id() {
+    local dir=$1
+    _pg_as_user env LC_ALL=C "$PG_BINDIR/pg_controldata" -D "$dir" 2>/dev/null |
+        sed -n 's/^Database system identifier:[[:space:]]*//p'
+}
+
+# The primary must let the standby in: wal_level replica (the default) or
+# logical, WAL senders for pg_basebackup's two connections and the standby's
+# one, a replication slot, and a pg_hba.conf line for replication connections
+# of `postgres` from 127.0.0.1. initdb writes that line; it is added (with the
+# authentication method of the other loopback lines) if it is missing.
+_pg_replica_check_primary() {
+    local settings wal_level senders slots rules method hba
+    settings=$(pg_psql -tA -F ' ' -c "SELECT current_setting('wal_level'), current_setting('max_wal_senders'), current_setting('max_replication_slots')")
+    read -r wal_level senders slots <<<"$settings"
+    if [[ $wal_level != replica && $wal_level != logical ]]; then
+        newsapi_die "the cluster runs with wal_level=$wal_level; a standby needs replica (the default)"
+    fi
+    if ((senders < 3)); then
+        newsapi_die "the cluster runs with max_wal_senders=$senders; a standby needs 3 (pg_basebackup uses two, the standby one; the default is 10)"
+    fi
+    if ((slots < 1)); then
+        newsapi_die "the cluster runs with max_replication_slots=$slots; a standby needs 1 (the default is 10)"
+    fi
+    rules=$(pg_psql -tAc "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL AND type = 'host' AND 'replication' = ANY (database) AND ('all' = ANY (user_name) OR 'postgres' = ANY (user_name)) AND address = '127.0.0.1' AND netmask = '255.255.255.255'")
+    if ((rules == 0)); then
+        method=$(pg_psql -tAc "SELECT auth_method FROM pg_hba_file_rules WHERE error IS NULL AND type = 'host' AND address = '127.0.0.1' ORDER BY line_number LIMIT 1")
+        hba=$(pg_psql -tAc "SHOW hba_file")
+        newsapi_note "allowing replication connections of postgres from 127.0.0.1 in $hba"
+        printf 'host    replication     postgres        127.0.0.1/32            %s\n' "${method:-scram-sha-256}" |
+            _pg_as_user tee -a "$hba" >/dev/null
+        pg_psql -tAc "SELECT pg_reload_conf()" >/dev/null
+        sleep 1
+    fi
+}
+
+pg_replica_is_running() {
+    [[ -n $PG_REPLICA_DIR && -f $PG_REPLICA_DIR/PG_VERSION ]] || return 1
+    _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DIR" status >/dev/null 2>&1
+}
+
+_pg_replica_stop() {
+    if ! _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DIR" -m fast -w -t 60 -s stop; then
+        newsapi_note "fast shutdown of the standby failed; trying immediate shutdown"
+        _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DIR" -m immediate -w -t 30 -s stop
+    fi
+}
+
+pg_replica_down() {
+    if pg_replica_is_running; then
+        newsapi_note "stopping the PostgreSQL standby ($PG_REPLICA_DIR)"
+        _pg_replica_stop
+    fi
+}
+
+# Prints why the standby in PG_REPLICA_DIR cannot be reused by the primary
+# whose system identifier is PRIMARY_ID; prints nothing if it can.
+_pg_replica_unusable_reason() {
+    local primary_id=$1 replica_id slot conf=$PG_REPLICA_DIR/postgresql.auto.conf
+    if [[ ! -f $PG_REPLICA_DIR/PG_VERSION ]]; then
+        echo "it holds no cluster (no PG_VERSION)"
+        return 0
+    fi
+    if [[ ! -f $PG_REPLICA_DIR/standby.signal ]]; then
+        echo "it is not a standby (no standby.signal)"
+        return 0
+    fi
+    replica_id=$(_pg_system_id "$PG_REPLICA_DIR") || true
+    if [[ $replica_id != "$primary_id" ]]; then
+        echo "it is a copy of another cluster (database system identifier ${replica_id:-unreadable}, the cluster's is $primary_id)"
+        return 0
+    fi
+    if ! _pg_as_user grep -q "^primary_conninfo = '.*port=${PG_PORT}[ ']" "$conf"; then
+        echo "it does not follow port $PG_PORT"
+        return 0
+    fi
+    if ! _pg_as_user grep -q "^primary_slot_name = '$PG_REPLICA_SLOT'" "$conf"; then
+        echo "it does not stream through the replication slot $PG_REPLICA_SLOT"
+        return 0
+    fi
+    slot=$(pg_psql -tAc "SELECT 1 FROM pg_replication_slots WHERE slot_name = '$PG_REPLICA_SLOT' AND slot_type = 'physical'")
+    if [[ $slot != 1 ]]; then
+        echo "the cluster has no replication slot $PG_REPLICA_SLOT for it"
+    fi
+}
+
+# A fresh standby in PG_REPLICA_DIR: pg_basebackup with -R (standby.signal,
+# primary_conninfo with the password, primary_slot_name), -X stream and a new
+# replication slot, so the primary keeps every WAL segment the standby has
+# not received, from the backup's start on.
+_pg_replica_create() {
+    local active out
+    [[ -n $PG_BASE_DIR && $PG_REPLICA_DIR == "$PG_BASE_DIR/replica" ]] ||
+        newsapi_die "internal error: unexpected standby folder '$PG_REPLICA_DIR'"
+    if pg_replica_is_running; then
+        _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DIR" -m immediate -w -t 30 -s stop
+    fi
+    rm -rf -- "$PG_REPLICA_DIR"
+    active=$(pg_psql -tAc "SELECT active FROM pg_replication_slots WHERE slot_name = '$PG_REPLICA_SLOT'")
+    if [[ $active == t ]]; then
+        newsapi_die "the replication slot $PG_REPLICA_SLOT of the cluster in $PG_CLUSTER_DIR is in use by another standby (see pg_stat_replication); stop it first"
+    elif [[ $active == f ]]; then
+        pg_psql -tAc "SELECT pg_drop_replication_slot('$PG_REPLICA_SLOT')" >/dev/null
+    fi
+    newsapi_note "creating a hot standby of $PG_CLUSTER_DIR in $PG_REPLICA_DIR (pg_basebackup)"
+    if ! out=$(PGPASSWORD=$(_pg_password) PGCONNECT_TIMEOUT=10 _pg_as_user "$PG_BINDIR/pg_basebackup" \
+        -h 127.0.0.1 -p "$PG_PORT" -U postgres --no-password -D "$PG_REPLICA_DIR" \
+        --write-recovery-conf --wal-method=stream --create-slot --slot="$PG_REPLICA_SLOT" \
+        --checkpoint=fast 2>&1); then
+        printf '%s\n' "$out" >&2
+        newsapi_die "pg_basebackup failed"
+    fi
+}
+
+# Starts the standby, or keeps it if it runs on PG_REPLICA_PORT already.
+# Returns 1 if pg_ctl could not start it.
+_pg_replica_start() {
+    local opts running_port
+    PG_REPLICA_STARTED_HERE=0
+    if pg_replica_is_running; then
+        running_port=$(_pg_running_port "$PG_REPLICA_DIR")
+        if [[ $running_port == "$PG_REPLICA_PORT" ]]; then
+            newsapi_note "the PostgreSQL standby is already running in $PG_REPLICA_DIR on 127.0.0.1:$PG_REPLICA_PORT; reusing it"
+            return 0
+        fi
+        newsapi_note "the PostgreSQL standby is already running in $PG_REPLICA_DIR on port ${running_port:-?}; restarting it on port $PG_REPLICA_PORT"
+        _pg_replica_stop
+    fi
+    if newsapi_port_in_use "$PG_REPLICA_PORT"; then
+        newsapi_note "error: port $PG_REPLICA_PORT on 127.0.0.1 is already in use by another process:"
+        _pg_port_owner "$PG_REPLICA_PORT" >&2
+        newsapi_die "choose another port for the PostgreSQL standby with $PG_REPLICA_PORT_VAR=<port>"
+    fi
+    # Later -c options win: whatever EXTRA_SERVER_OPTIONS say, this is a hot
+    # standby whose queries the primary's vacuum does not cancel.
+    opts="$(_pg_server_options "$PG_REPLICA_PORT") -c hot_standby=on -c hot_standby_feedback=on"
+    if ! _pg_as_user "$PG_BINDIR/pg_ctl" -D "$PG_REPLICA_DIR" -l "$PG_REPLICA_LOG_FILE" \
+        -w -t 60 -s -o "$opts" start; then
+        return 1
+    fi
+    PG_REPLICA_STARTED_HERE=1
+    newsapi_note "PostgreSQL standby started on 127.0.0.1:$PG_REPLICA_PORT (data: $PG_REPLICA_DIR, log: $PG_REPLICA_LOG_FILE)"
+}
+
+# Waits until the standby accepts connections, is in recovery, streams from
+# the primary and has replayed the WAL the primary had flushed when the wait
+# began. Returns 1 after 60 seconds.
+_pg_replica_wait() {
+    local target state deadline=$((SECONDS + 60))
+    target=$(pg_psql -tAc "SELECT pg_current_wal_flush_lsn()")
+    while :; do
+        state=$(pg_replica_psql -tA -F ' ' -c "SELECT pg_is_in_recovery(), coalesce((SELECT status FROM pg_stat_wal_receiver), 'none'), coalesce(pg_last_wal_replay_lsn() >= '$target'::pg_lsn, false)" 2>/dev/null) || state=""
+        if [[ $state == 't streaming t' ]]; then
+            return 0
+        fi
+        if ((SECONDS >= deadline)); then
+            newsapi_note "the standby on 127.0.0.1:$PG_REPLICA_PORT did not catch up with the cluster within 60 s (in recovery, receiver status, replayed up to $target: ${state:-no connection})"
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+pg_replica_up() {
+    local primary_id reason running_port bin
+    PG_REPLICA_PORT=$1
+    PG_REPLICA_PORT_VAR=$2
+    _pg_check_port_number "$PG_REPLICA_PORT" "$PG_REPLICA_PORT_VAR"
+    if [[ $PG_REPLICA_PORT == "$PG_PORT" ]]; then
+        newsapi_die "$PG_REPLICA_PORT_VAR must differ from the primary's port $PG_PORT"
+    fi
+    pg_is_running || newsapi_die "pg_replica_up: the cluster is not running (call pg_up first)"
+    for bin in pg_basebackup pg_controldata; do
+        [[ -x $PG_BINDIR/$bin ]] || newsapi_die "$PG_BINDIR/$bin not found; it comes with the PostgreSQL server package"
+    done
+    PG_REPLICA_DIR=$PG_BASE_DIR/replica
+    PG_REPLICA_LOG_FILE=$PG_BASE_DIR/replica.log
+    PG_REPLICA_STARTED_HERE=0
+    # Fail on a foreign listener before a base backup is made for nothing.
+    running_port=""
+    if pg_replica_is_running; then
+        running_port=$(_pg_running_port "$PG_REPLICA_DIR")
+    fi
+    if [[ $running_port != "$PG_REPLICA_PORT" ]] && newsapi_port_in_use "$PG_REPLICA_PORT"; then
+        newsapi_note "error: port $PG_REPLICA_PORT on 127.0.0.1 is already in use by another process:"
+        _pg_port_owner "$PG_REPLICA_PORT" >&2
+        newsapi_die "choose another port for the PostgreSQL standby with $PG_REPLICA_PORT_VAR=<port>"
+    fi
+    _pg_replica_check_primary
+    primary_id=$(_pg_system_id "$PG_CLUSTER_DIR") || true
+    [[ -n $primary_id ]] || newsapi_die "could not read the database system identifier of $PG_CLUSTER_DIR with pg_controldata"
+    if [[ -e $PG_REPLICA_DIR ]]; then
+        reason=$(_pg_replica_unusable_reason "$primary_id")
+        if [[ -z $reason ]]; then
+            if _pg_replica_start && _pg_replica_wait; then
+                return 0
+            fi
+            reason="it did not come up as a streaming standby (see $PG_REPLICA_LOG_FILE)"
+        fi
+        newsapi_note "re-creating the PostgreSQL standby in $PG_REPLICA_DIR: $reason"
+    fi
+    _pg_replica_create
+    if ! _pg_replica_start || ! _pg_replica_wait; then
+        newsapi_note "last lines of $PG_REPLICA_LOG_FILE:"
+        tail -n 20 "$PG_REPLICA_LOG_FILE" >&2 || true
+        newsapi_die "could not start the PostgreSQL standby (port $PG_REPLICA_PORT, change it with $PG_REPLICA_PORT_VAR)"
+    fi
+}
+
+pg_replica_psql() {
+    _pg_psql_at "$PG_REPLICA_PORT" "$@"
+}
+
+pg_replica_connection_string() {
+    _pg_connection_string_at "$PG_REPLICA_PORT" "$1"
 }
