@@ -17,6 +17,7 @@ if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
 builder.AddDatabase();
 builder.AddJson();
 builder.AddResponseCompressionForReads();
+builder.AddReadCache();
 builder.AddProblemResponses();
 builder.AddRequestLimits();
 builder.AddCorsPolicies();
@@ -36,13 +37,15 @@ builder.AddWebhooks();
 var app = builder.Build();
 
 app.UseProblemResponses();
-app.UseResponseCompressionForReads();
 app.UseUtf8QueryStrings();
 app.UseHeadAsGet();
 app.UseRequestBodyLimit();
 app.UseRouting();
 app.UseCorsPolicies();
 app.UseApiKeys();
+app.UseReadRouting();
+app.UseReadCache();
+app.UseResponseCompressionForReads();
 app.UseOpenApiDocument();
 
 app.MapHealth();

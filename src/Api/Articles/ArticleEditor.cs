@@ -35,7 +35,7 @@ public abstract record WriteOutcome
 /// client read, writes, records a revision snapshot and renders the result, so two editors can
 /// never overwrite each other and a failure leaves nothing half-written.
 /// </summary>
-public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, TimeProvider clock)
+public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache, TimeProvider clock)
 {
     private const string LockSql = $"""
         SELECT id, slug, status, published_at, deleted_at, version, translation_group, category_id
@@ -73,13 +73,22 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var outcome = await work(connection);
-        if (outcome is WriteOutcome.Saved)
+        if (outcome is WriteOutcome.Saved saved)
         {
             await transaction.CommitAsync(cancellationToken);
+            Committed(saved);
         }
 
         return outcome;
     }
+
+    /// <summary>
+    /// Drops this instance's cached answers about a committed write before the writer is answered
+    /// (other instances hear of it from the notification the change log sent): the article and its
+    /// translations, which list it.
+    /// </summary>
+    public void Committed(WriteOutcome.Saved saved) =>
+        cache.ArticlesChanged([saved.View.Article.Id, .. saved.View.Article.Translations.Select(t => t.Id)]);
 
     public async Task<WriteOutcome> CreateAsync(NpgsqlConnection connection, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
         await SaveAsync(connection, null, request, "created", keyId, cancellationToken);

@@ -31,6 +31,7 @@ public static class ArticleEndpoints
 
         group.MapGet("/{idOrSlug}", GetArticle)
             .WithName("GetArticle")
+            .CacheRead(articleScoped: true)
             .WithSummary("One published article by id or slug")
             .WithDescription("""
                 `idOrSlug` is the numeric id or the current slug. A previous slug or a legacy id

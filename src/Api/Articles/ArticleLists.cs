@@ -27,6 +27,7 @@ public static class ArticleLists
     {
         articles.MapGet("/", ListArticles)
             .WithName("ListArticles")
+            .CacheRead()
             .WithSummary("Published articles: filters, search, sort and cursor pagination")
             .WithDescription("""
                 Newest first by default. Filters combine with AND; the values of one filter (comma-separated)
@@ -42,6 +43,7 @@ public static class ArticleLists
         app.MapGet("/v1/categories/{slug}/articles", ListCategoryArticles)
             .WithTags("Categories")
             .WithName("ListCategoryArticles")
+            .CacheRead()
             .WithSummary("Published articles of a category (and its sub-categories)")
             .WithDescription("The article list of `GET /v1/articles` scoped to one category; the same parameters apply.")
             .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryScopeRequest))
@@ -62,7 +64,7 @@ public static class ArticleLists
         IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var index = await categories.GetIndexAsync(cancellationToken);
         long[]? categoryIds = null;
         if (categoryFilter.Category is not null)
         {
@@ -88,7 +90,7 @@ public static class ArticleLists
         IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var index = await categories.GetIndexAsync(cancellationToken);
         if (index.FindBySlug(scope.Slug) is not { } category)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{scope.Slug}'.");

@@ -62,7 +62,7 @@ public sealed partial class ArticleStore
     public async Task<IReadOnlyList<ArticleRow>> ListAsync(ArticleListQuery query, ArticleCursor? after, CancellationToken cancellationToken)
     {
         var (sql, parameters) = ListCommand(query, after);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.AsList();
     }
@@ -70,7 +70,7 @@ public sealed partial class ArticleStore
     public async Task<long> CountAsync(ArticleListQuery query, CancellationToken cancellationToken)
     {
         var mode = SearchModeFor(query.Terms);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
             new CommandDefinition(CountSql[(mode, query.Statuses is not null)], FilterParameters(query), cancellationToken: cancellationToken));
     }

@@ -1,3 +1,4 @@
+using Api.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -37,8 +38,8 @@ public sealed class ArticleRow
     public string? Snippet { get; init; }
 }
 
-/// <summary>Reads articles. Public reads see only published articles whose time has come and that are not deleted.</summary>
-public sealed partial class ArticleStore(NpgsqlDataSource dataSource)
+/// <summary>Reads articles (from a replica during public reads, see <see cref="ReadSource"/>). Public reads see only published articles whose time has come and that are not deleted.</summary>
+public sealed partial class ArticleStore(ReadSource reads)
 {
     private const string Columns = $"a.body_html, a.body_text, {MetaColumns}";
 
@@ -74,12 +75,14 @@ public sealed partial class ArticleStore(NpgsqlDataSource dataSource)
             new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { id }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
+    /// <summary>The public read of one article by its current slug (parameter <c>@slug</c>); public so the benchmark's reference app runs the same SQL.</summary>
+    public const string PublicBySlugSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {Visible}";
+
     public Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken)
     {
-        const string publicSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {Visible}";
         const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug";
         return WithConnectionAsync(null, c => c.QuerySingleOrDefaultAsync<ArticleRow>(
-            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { slug }, cancellationToken: cancellationToken)), cancellationToken);
+            new CommandDefinition(audience == Audience.Public ? PublicBySlugSql : editorSql, new { slug }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>The other language versions of the articles in <paramref name="groups"/> that the audience may see, by group.</summary>
@@ -131,7 +134,7 @@ public sealed partial class ArticleStore(NpgsqlDataSource dataSource)
             return await work(connection);
         }
 
-        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var pooled = await reads.OpenAsync(cancellationToken);
         return await work(pooled);
     }
 }

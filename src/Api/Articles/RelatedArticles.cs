@@ -41,6 +41,7 @@ public static class RelatedArticles
     public static void MapRelatedArticles(this RouteGroupBuilder articles) =>
         articles.MapGet("/{idOrSlug}/related", GetRelated)
             .WithName("ListRelatedArticles")
+            .CacheRead()
             .WithSummary("Published articles related to one article")
             .WithDescription("""
                 Ranked by what they share with the article: its category, its tags and the words of its title
@@ -75,7 +76,7 @@ public static class RelatedArticles
             ? ArticleFields.ListDefaults(search: false)
             : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal);
         var rows = await articles.FindRelatedAsync(source.Id, limit, fields.Contains("bodyHtml") || fields.Contains("bodyText"), cancellationToken);
-        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var index = await categories.GetIndexAsync(cancellationToken);
         var translations = fields.Contains("translations")
             ? await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
             : null;
@@ -141,7 +142,7 @@ public sealed partial class ArticleStore
         const string withBodySql = $"{candidates} SELECT a.body_html, a.body_text, {scored}";
         const string withoutBodySql = $"{candidates} SELECT '' AS body_html, '' AS body_text, {scored}";
         var sql = withBody ? withBodySql : withoutBodySql;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, new { id, limit }, cancellationToken: cancellationToken));
         return rows.AsList();
     }

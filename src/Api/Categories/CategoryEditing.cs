@@ -125,7 +125,7 @@ public static class CategoryEditing
     }
 
     private static async Task<IResult> Create(
-        CategoryWriteRequest request, NpgsqlDataSource db, CategoryStore store, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        CategoryWriteRequest request, NpgsqlDataSource db, CategoryStore store, IOptions<SiteOptions> site, ContentCache cache, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -161,12 +161,13 @@ public static class CategoryEditing
         var result = await RenderAsync(connection, store, id, site.Value, cancellationToken);
         await ChangeLog.RecordAsync(connection, ChangeLog.Category, id, "created", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        cache.EverythingChanged();
         return new CategoryWritten(result, StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> Patch(
         [AsParameters] CategoryRoute route, HttpContext http, NpgsqlDataSource db, CategoryStore store, IValidator<CategoryWriteRequest> validator,
-        IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        IOptions<SiteOptions> site, ContentCache cache, CancellationToken cancellationToken)
     {
         if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), ArticleEditing.MergePatchType, StringComparison.OrdinalIgnoreCase))
         {
@@ -242,11 +243,12 @@ public static class CategoryEditing
         var result = await RenderAsync(connection, store, current.Id, site.Value, cancellationToken);
         await ChangeLog.RecordAsync(connection, ChangeLog.Category, current.Id, "updated", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        cache.EverythingChanged();
         return new CategoryWritten(result, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> Delete(
-        [AsParameters] CategoryDeleteRequest route, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
+        [AsParameters] CategoryDeleteRequest route, HttpContext http, NpgsqlDataSource db, ContentCache cache, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
@@ -306,6 +308,7 @@ public static class CategoryEditing
 
         await ChangeLog.RecordAsync(connection, ChangeLog.Category, current.Id, "deleted", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        cache.EverythingChanged();
         return TypedResults.NoContent();
     }
 

@@ -13,11 +13,13 @@ public static class CategoryEndpoints
 
         group.MapGet("/", GetCategoryTree)
             .WithName("GetCategoryTree")
+            .CacheRead()
             .WithSummary("The category tree")
             .WithDescription("Every category, nested under its parent, siblings in display order.");
 
         group.MapGet("/{slug}", GetCategory)
             .WithName("GetCategory")
+            .CacheRead()
             .WithSummary("One category with its breadcrumb and children")
             .WithValidation()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -28,7 +30,7 @@ public static class CategoryEndpoints
 
     private static async Task<CachedJson<CategoryTree>> GetCategoryTree(CategoryStore store, CancellationToken cancellationToken)
     {
-        var index = new CategoryIndex(await store.GetAllAsync(cancellationToken));
+        var index = await store.GetIndexAsync(cancellationToken);
         return HttpCaching.Cached(new CategoryTree(index.Tree()), ["categories"]);
     }
 
@@ -38,7 +40,7 @@ public static class CategoryEndpoints
         IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var index = new CategoryIndex(await store.GetAllAsync(cancellationToken));
+        var index = await store.GetIndexAsync(cancellationToken);
         if (index.FindBySlug(route.Slug) is not { } category)
         {
             return TypedResults.Problem(

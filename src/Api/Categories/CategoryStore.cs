@@ -1,4 +1,5 @@
 using Dapper;
+using Api.Infrastructure;
 using Npgsql;
 
 namespace Api.Categories;
@@ -17,12 +18,46 @@ public sealed class CategoryRow
 
 public sealed record PathStep(long Id, string Slug, string Name);
 
-/// <summary>Reads categories. The tree is small (hundreds of nodes at most), so it is read whole.</summary>
-public sealed class CategoryStore(NpgsqlDataSource dataSource)
+/// <summary>
+/// Reads categories. The tree is small (hundreds of nodes at most), so it is read whole, and kept in
+/// memory between changes (see <see cref="ContentCache"/>): lists and articles take their breadcrumbs
+/// from it without a query.
+/// </summary>
+public sealed class CategoryStore(ReadSource reads, ContentCache cache)
 {
     private const int MaxDepth = 32;
 
-    public async Task<IReadOnlyList<CategoryRow>> GetAllAsync(CancellationToken cancellationToken, NpgsqlConnection? connection = null)
+    private sealed record Snapshot(long Generation, IReadOnlyList<CategoryRow> Rows, CategoryIndex Index);
+
+    private Snapshot? _snapshot;
+
+    /// <summary>Every category, from memory when nothing changed since it was read.</summary>
+    public async Task<IReadOnlyList<CategoryRow>> GetAllAsync(CancellationToken cancellationToken, NpgsqlConnection? connection = null) =>
+        connection is not null ? await ReadAllAsync(cancellationToken, connection) : (await CurrentAsync(cancellationToken)).Rows;
+
+    /// <summary>The whole tree, indexed.</summary>
+    public async Task<CategoryIndex> GetIndexAsync(CancellationToken cancellationToken) => (await CurrentAsync(cancellationToken)).Index;
+
+    private async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _snapshot) is { } held && cache.IsCurrent(held.Generation))
+        {
+            return held;
+        }
+
+        // The generation is taken before reading, so a change that lands during the read makes the copy stale at once.
+        var generation = cache.SnapshotGeneration();
+        var rows = await ReadAllAsync(cancellationToken, null);
+        var snapshot = new Snapshot(generation ?? -1, rows, new CategoryIndex(rows));
+        if (generation is not null)
+        {
+            Volatile.Write(ref _snapshot, snapshot);
+        }
+
+        return snapshot;
+    }
+
+    private async Task<IReadOnlyList<CategoryRow>> ReadAllAsync(CancellationToken cancellationToken, NpgsqlConnection? connection)
     {
         const string sql = """
             SELECT id, slug, name, description, parent_id, position, updated_at, version
@@ -35,13 +70,18 @@ public sealed class CategoryStore(NpgsqlDataSource dataSource)
             return (await connection.QueryAsync<CategoryRow>(command)).AsList();
         }
 
-        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var pooled = await reads.OpenAsync(cancellationToken);
         return (await pooled.QueryAsync<CategoryRow>(command)).AsList();
     }
 
     /// <summary>The path from the top-level category down to <paramref name="categoryId"/> (itself last).</summary>
     public async Task<IReadOnlyList<PathStep>> GetPathAsync(long categoryId, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
+        if (connection is null)
+        {
+            return (await GetIndexAsync(cancellationToken)).PathSteps(categoryId);
+        }
+
         const string sql = """
             WITH RECURSIVE path AS (
                 SELECT c.id, c.slug, c.name, c.parent_id, 0 AS depth
@@ -56,12 +96,6 @@ public sealed class CategoryStore(NpgsqlDataSource dataSource)
             SELECT id, slug, name FROM path ORDER BY depth DESC
             """;
         var command = new CommandDefinition(sql, new { categoryId, maxDepth = MaxDepth }, cancellationToken: cancellationToken);
-        if (connection is not null)
-        {
-            return (await connection.QueryAsync<PathStep>(command)).AsList();
-        }
-
-        await using var pooled = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await pooled.QueryAsync<PathStep>(command)).AsList();
+        return (await connection.QueryAsync<PathStep>(command)).AsList();
     }
 }

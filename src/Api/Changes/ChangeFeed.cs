@@ -167,7 +167,7 @@ public static class ChangeFeed
         var fields = ArticleFields.Names.ToHashSet(StringComparer.Ordinal);
         var query = new ArticleListQuery(null, null, null, null, null, null, [.. ids], ArticleSort.PublishedDescending, ids.Count, false, fields);
         var rows = await articles.ListAsync(query, null, cancellationToken);
-        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var index = await categories.GetIndexAsync(cancellationToken);
         var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);
         return rows.ToDictionary(
             r => r.Id,

@@ -22,7 +22,7 @@ public sealed record ImportResult(int Index, string? LegacyId, string Outcome, l
 /// updates that article (as a new version, keeping its status and tags) or leaves it unchanged,
 /// never duplicates it. Categories of the breadcrumb are found by name under their parent, or created.
 /// </summary>
-public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor)
+public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, ContentCache cache)
 {
     public async Task<ImportResult> ImportAsync(int index, string content, string? legacyId, string status, long? keyId, CancellationToken cancellationToken)
     {
@@ -97,6 +97,8 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor)
         }
 
         await transaction.CommitAsync(cancellationToken);
+        // An import may have added categories as well as the article.
+        cache.EverythingChanged();
         return new ImportResult(index, legacyId, result, saved.View.Article.Id, saved.View.Article.Slug, null);
     }
 

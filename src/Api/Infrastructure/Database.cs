@@ -29,12 +29,10 @@ public static class Database
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection("Database"));
-        builder.Services.AddSingleton(_ =>
-        {
-            var dataSource = new NpgsqlDataSourceBuilder(WithDefaults(connectionString));
-            dataSource.ConnectionStringBuilder.ApplicationName ??= "news-api";
-            return dataSource.Build();
-        });
+        builder.Services.AddSingleton(_ => DataSources.Create(WithDefaults(connectionString)));
+        builder.Services.AddSingleton(services => services.GetRequiredService<DataSources>().Primary);
+        builder.Services.AddSingleton<ReadSource>();
+        builder.Services.AddSingleton<ReplicaCatchUp>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<Secrets>();
         return builder;
@@ -73,12 +71,216 @@ public static class Database
         (["Timeout"], b => b.Timeout = 15),
         // Seconds a statement may run; every query here is indexed and answers in milliseconds.
         (["Command Timeout", "CommandTimeout"], b => b.CommandTimeout = 30),
+        // Every statement here is one of a fixed set of SQL texts: prepared once per connection, they
+        // skip parsing and planning on every later use (the article read has four subqueries).
+        (["Max Auto Prepare", "MaxAutoPrepare"], b => b.MaxAutoPrepare = 64),
+        (["Auto Prepare Min Usages", "AutoPrepareMinUsages"], b => b.AutoPrepareMinUsages = 2),
+        // No statement leaves session state behind (settings are per transaction, advisory locks are
+        // released by their holder), so a connection returned to the pool needs no reset round trip.
+        (["No Reset On Close", "NoResetOnClose"], b => b.NoResetOnClose = true),
     ];
+
+    /// <summary>
+    /// Marks anonymous GET requests as public reads, which <see cref="ReadSource"/> sends to a replica
+    /// when there is one; requests with a key (editors, partners) and every write use the primary, so
+    /// an editor always reads what they just saved.
+    /// </summary>
+    public static WebApplication UseReadRouting(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.Authorization.Count > 0)
+            {
+                return next(context);
+            }
+
+            return ReadSource.AsPublicRead(next, context);
+        });
+        return app;
+    }
 
     /// <summary>Applies pending migrations (and the sample content when configured) before the app serves requests.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
         await migrator.MigrateAsync(app.Lifetime.ApplicationStopping);
+    }
+}
+
+/// <summary>
+/// The connection pools. With one host in the connection string both are the same pool. With
+/// several (<c>Host=primary,replica1,replica2</c>) writes and editors' reads go to the primary
+/// (<c>Target Session Attributes=primary</c>) and public reads to a standby when one is up
+/// (<c>prefer-standby</c>), the primary otherwise.
+/// </summary>
+public sealed class DataSources : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _root;
+
+    private DataSources(NpgsqlDataSource root, NpgsqlDataSource primary, NpgsqlDataSource reads, string connectionString, bool hasReplicas)
+    {
+        _root = root;
+        Primary = primary;
+        Reads = reads;
+        ConnectionString = connectionString;
+        HasReplicas = hasReplicas;
+    }
+
+    public NpgsqlDataSource Primary { get; }
+
+    public NpgsqlDataSource Reads { get; }
+
+    /// <summary>The connection string with the service's defaults applied.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Whether the connection string names more than one host.</summary>
+    public bool HasReplicas { get; }
+
+    public static DataSources Create(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.ApplicationName ??= "news-api";
+        if (builder.ConnectionStringBuilder.Host?.Contains(',', StringComparison.Ordinal) != true)
+        {
+            var single = builder.Build();
+            return new DataSources(single, single, single, connectionString, hasReplicas: false);
+        }
+
+        var multi = builder.BuildMultiHost();
+        return new DataSources(
+            multi,
+            multi.WithTargetSession(TargetSessionAttributes.Primary),
+            multi.WithTargetSession(TargetSessionAttributes.PreferStandby),
+            connectionString,
+            hasReplicas: true);
+    }
+
+    public ValueTask DisposeAsync() => _root.DisposeAsync();
+}
+
+/// <summary>Connections for reads: a replica's during a public read (see <see cref="Database.UseReadRouting"/>), the primary's otherwise.</summary>
+public sealed class ReadSource(DataSources sources)
+{
+    private static readonly AsyncLocal<bool> PublicRead = new();
+
+    public static async Task AsPublicRead(RequestDelegate next, HttpContext context)
+    {
+        PublicRead.Value = true;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            PublicRead.Value = false;
+        }
+    }
+
+    /// <summary>Whether the current request is a public read that may be served by a replica.</summary>
+    public static bool IsPublicRead => PublicRead.Value;
+
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        (PublicRead.Value ? sources.Reads : sources.Primary).OpenConnectionAsync(cancellationToken);
+}
+
+/// <summary>
+/// Waits until every reachable replica has replayed the primary's WAL up to now, so that what is read
+/// from any of them afterwards includes every change committed before the call.
+/// </summary>
+public sealed class ReplicaCatchUp : IAsyncDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly DataSources _sources;
+    private readonly ILogger<ReplicaCatchUp> _logger;
+    private readonly Lazy<NpgsqlDataSource[]> _hosts;
+
+    public ReplicaCatchUp(DataSources sources, ILogger<ReplicaCatchUp> logger)
+    {
+        _sources = sources;
+        _logger = logger;
+        _hosts = new Lazy<NpgsqlDataSource[]>(() => EachHost(sources.ConnectionString));
+    }
+
+    public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
+    {
+        if (!_sources.HasReplicas)
+        {
+            return;
+        }
+
+        string lsn;
+        await using (var primary = await _sources.Primary.OpenConnectionAsync(cancellationToken))
+        {
+            lsn = (await primary.ExecuteScalarAsync<string>(new CommandDefinition(
+                "SELECT pg_current_wal_lsn()::text", cancellationToken: cancellationToken)))!;
+        }
+
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(Patience);
+        foreach (var host in _hosts.Value)
+        {
+            while (true)
+            {
+                bool behind;
+                try
+                {
+                    await using var connection = await host.OpenConnectionAsync(patience.Token);
+                    behind = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                        "SELECT pg_is_in_recovery() AND NOT coalesce(pg_last_wal_replay_lsn() >= @lsn::pg_lsn, false)",
+                        new { lsn }, cancellationToken: patience.Token));
+                }
+                catch (NpgsqlException e)
+                {
+                    // A host that is down serves no reads either; Npgsql stops using it until it answers again.
+                    _logger.LogDebug("Host {Host} not reachable while waiting for replicas: {Error}", host.ConnectionString, e.Message);
+                    break;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"A replica has not replayed the primary's WAL up to {lsn} within {Patience.TotalSeconds} s.");
+                }
+
+                if (!behind)
+                {
+                    break;
+                }
+
+                await Task.Delay(Poll, patience.Token);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_hosts.IsValueCreated)
+        {
+            foreach (var host in _hosts.Value)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>One small pool per host of a multi-host connection string.</summary>
+    private static NpgsqlDataSource[] EachHost(string connectionString)
+    {
+        var template = new NpgsqlConnectionStringBuilder(connectionString);
+        return template.Host!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(host =>
+            {
+                var one = new NpgsqlConnectionStringBuilder(connectionString)
+                {
+                    Host = host,
+                    MaxPoolSize = 2,
+                    MinPoolSize = 0,
+                    ApplicationName = "news-api (replica check)",
+                };
+                one.Remove("Target Session Attributes");
+                one.Remove("Load Balance Hosts");
+                return NpgsqlDataSource.Create(one.ConnectionString);
+            })
+            .ToArray();
     }
 }

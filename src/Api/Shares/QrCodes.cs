@@ -78,6 +78,7 @@ public static class QrCodes
                 CancellationToken cancellationToken) =>
                 GetQrCode(format, route, request, http, views, options.Value, cancellationToken))
             .WithTags("Share")
+            .CacheRead(articleScoped: true)
             .WithDescription(Description(format))
             .WithStrictQuery(typeof(QrCodeRequest))
             .WithValidation()

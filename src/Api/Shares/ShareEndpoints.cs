@@ -143,6 +143,7 @@ public static partial class ShareEndpoints
 
         share.MapGet("/{idOrSlug}/share", GetShareBlock)
             .WithName("GetArticleShare")
+            .CacheRead(articleScoped: true)
             .WithSummary("Share targets for an article: network URLs, Web Share data, short link")
             .WithStrictQuery(typeof(ShareRequest))
             .WithValidation()
@@ -181,6 +182,7 @@ public static partial class ShareEndpoints
 
         share.MapGet("/{idOrSlug}/meta", GetMeta)
             .WithName("GetArticleMeta")
+            .CacheRead(articleScoped: true)
             .WithSummary("Open Graph and Twitter card tags for an article page")
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
@@ -189,6 +191,7 @@ public static partial class ShareEndpoints
         app.MapGet("/v1/oembed", GetOEmbed)
             .WithTags("Share")
             .WithName("GetOEmbed")
+            .CacheRead()
             .WithSummary("oEmbed 1.0 for an article URL (JSON)")
             .WithStrictQuery(typeof(OEmbedRequest))
             .WithValidation()

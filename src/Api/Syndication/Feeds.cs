@@ -22,7 +22,7 @@ public static class Feeds
 
     public static void MapFeeds(this IEndpointRouteBuilder app)
     {
-        var feeds = app.MapGroup("/feeds").WithTags("Syndication").UsesDatabase();
+        var feeds = app.MapGroup("/feeds").WithTags("Syndication").UsesDatabase().CacheRead();
         foreach (var format in Enum.GetValues<FeedFormat>())
         {
             var file = FeedFormats.FileName(format);
@@ -83,7 +83,7 @@ public static class Feeds
         SyndicationUrls urls,
         CancellationToken cancellationToken)
     {
-        var index = new CategoryIndex(await categories.GetAllAsync(cancellationToken));
+        var index = await categories.GetIndexAsync(cancellationToken);
         CategoryRow? category = null;
         if (categorySlug is not null && (category = index.FindBySlug(categorySlug)) is null)
         {

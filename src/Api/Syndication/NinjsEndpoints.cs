@@ -12,6 +12,7 @@ public static class NinjsEndpoints
         app.MapGet("/v1/articles/{idOrSlug}/ninjs", GetArticleNinjs)
             .WithTags("Syndication")
             .WithName("GetArticleNinjs")
+            .CacheRead(articleScoped: true)
             .WithSummary("One published article as IPTC ninjs 2.2")
             .WithDescription($"""
                 The article as a ninjs 2.2 news item ({NinjsResults.SchemaUri}): `uri` is the article's

@@ -1,3 +1,4 @@
+using Api.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -25,7 +26,7 @@ public sealed class SitemapUrlRow
 /// <c>(n - 1) × size + 1</c> to <c>n × size</c>: a keyset by id, so an article stays on its page
 /// whatever is published or withdrawn elsewhere, and no page ever holds more than <c>size</c> URLs.
 /// </summary>
-public sealed class SitemapStore(NpgsqlDataSource dataSource)
+public sealed class SitemapStore(ReadSource reads)
 {
     private const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
 
@@ -42,7 +43,7 @@ public sealed class SitemapStore(NpgsqlDataSource dataSource)
             GROUP BY 1
             ORDER BY 1
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SitemapPageRow>(new CommandDefinition(sql, new { pageSize = (long)pageSize }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
@@ -56,7 +57,7 @@ public sealed class SitemapStore(NpgsqlDataSource dataSource)
             WHERE {Visible} AND a.id BETWEEN @firstId AND @lastId
             ORDER BY a.id
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<SitemapUrlRow>(new CommandDefinition(sql, new { firstId, lastId }, cancellationToken: cancellationToken));
         return rows.AsList();
     }

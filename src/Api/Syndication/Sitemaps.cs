@@ -22,6 +22,7 @@ public static class Sitemaps
         app.MapGet("/sitemap.xml", GetSitemap)
             .WithTags("Syndication")
             .WithName("GetSitemap")
+            .CacheRead()
             .WithSummary("Sitemap of the published articles (or an index of sitemap pages)")
             .WithDescription("""
                 A `urlset` of every published article's page with its `lastmod`. Beyond
@@ -33,6 +34,7 @@ public static class Sitemaps
         app.MapGet("/sitemap-{page}.xml", GetSitemapPage)
             .WithTags("Syndication")
             .WithName("GetSitemapPage")
+            .CacheRead()
             .WithSummary("One page of the sitemap index")
             .WithDescription("""
                 The published articles whose ids fall in page n's range (`(n-1)×size+1` to `n×size`, size being
@@ -45,6 +47,7 @@ public static class Sitemaps
         app.MapGet("/sitemap-news.xml", GetNewsSitemap)
             .WithTags("Syndication")
             .WithName("GetNewsSitemap")
+            .CacheRead()
             .WithSummary("Google News sitemap: articles published in the last two days")
             .WithDescription("""
                 At most 1,000 articles published in the last 48 hours, newest first, each with the

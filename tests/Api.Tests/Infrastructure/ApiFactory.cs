@@ -55,6 +55,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await Dapper.SqlMapper.ExecuteAsync(connection, sql, parameters);
+        // Like the API after its own writes: the next request must not race the change notification.
+        Services.GetRequiredService<Api.Infrastructure.ContentCache>().EverythingChanged();
     }
 
     public async Task<List<T>> QueryAsync<T>(string sql, object? parameters = null)

@@ -57,7 +57,8 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
             // ASP.NET Core only starts its request activity (which carries the client's trace) when someone listens.
             ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStarted = activity =>
+            // Recorded when each command ends, by then the driver has tagged it with its SQL.
+            ActivityStopped = activity =>
             {
                 // Npgsql 10 also traces opening a physical connection ("CONNECT {database}"), which depends on
                 // the pool's state and runs no statement of ours.
@@ -65,7 +66,8 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
                     && !activity.OperationName.StartsWith("CONNECT ", StringComparison.Ordinal)
                     && _commands.TryGetValue(activity.TraceId, out var commands))
                 {
-                    commands.Enqueue(activity.DisplayName);
+                    var text = activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement");
+                    commands.Enqueue(text as string ?? activity.DisplayName + "[" + string.Join(",", activity.TagObjects.Select(t => t.Key)) + "]");
                 }
             },
         };
@@ -81,7 +83,7 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
     public async Task The_article_list_runs_the_same_statements_whatever_the_page_size(int limit)
     {
         using var client = _api.CreateClient();
-        // Categories, then the page, then the page's translations: nothing per item.
+        // The page, then the page's translations: nothing per item (the category tree comes from memory).
         var (response, count) = await CountAsync(client, $"/v1/articles?limit={limit}&fields=id,slug,category,tags,translations");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var items = (await response.ReadJsonAsync()).GetProperty("items");
@@ -92,7 +94,7 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
             Assert.Equal(1, item.GetProperty("translations").GetArrayLength());
             Assert.True(item.GetProperty("category").GetProperty("breadcrumb").GetArrayLength() >= 3);
         });
-        Assert.Equal(3, count);
+        Assert.Equal(2, count);
     }
 
     [Fact]
@@ -101,17 +103,17 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
         using var client = _api.CreateClient();
         var (response, count) = await CountAsync(client, "/v1/categories/visas/articles?limit=50&fields=id,category,tags,translations");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, count);
+        Assert.Equal(2, count);
     }
 
     [Fact]
     public async Task One_article_runs_a_bounded_number_of_statements()
     {
         using var client = _api.CreateClient();
-        // The article, its category path, its translations.
+        // The article and its translations; the category path comes from memory.
         var (response, count) = await CountAsync(client, "/v1/articles/count-7");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, count);
+        Assert.Equal(2, count);
     }
 
     [Theory]
@@ -120,11 +122,11 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
     public async Task Related_articles_run_the_same_statements_whatever_the_limit(int limit)
     {
         using var client = _api.CreateClient();
-        // The article, the related ones, categories, translations.
+        // The article, the related ones, translations.
         var (response, count) = await CountAsync(client, $"/v1/articles/count-7/related?limit={limit}&fields=id,category,tags,translations");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(limit, (await response.ReadJsonAsync()).GetProperty("items").GetArrayLength());
-        Assert.Equal(4, count);
+        Assert.Equal(3, count);
     }
 
     [Theory]
@@ -133,11 +135,11 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
     public async Task A_change_feed_page_runs_the_same_statements_whatever_its_size(int limit)
     {
         using var client = _api.CreateClient(await _api.CreateKeyAsync("partner"));
-        // The key, the sequence, the page's ids, the articles, categories, translations.
+        // The key, the sequence, the page's ids, the articles, translations.
         var (response, count) = await CountAsync(client, $"/v1/changes?limit={limit}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(limit, (await response.ReadJsonAsync()).GetProperty("items").GetArrayLength());
-        Assert.Equal(6, count);
+        Assert.Equal(5, count);
     }
 
     [Theory]
@@ -149,13 +151,17 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
     public async Task Feeds_run_the_same_statements_whatever_their_size(string url)
     {
         using var client = _api.CreateClient();
-        // Categories and the page.
+        // The page.
         var (response, count) = await CountAsync(client, url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, count);
+        Assert.Equal(1, count);
     }
 
-    /// <summary>Sends a GET in a trace of its own and counts the driver's commands in that trace.</summary>
+    /// <summary>
+    /// Sends a GET in a trace of its own and counts the driver's commands in that trace, leaving out
+    /// the read of the whole category tree: the first request after a change reloads it (one
+    /// statement whatever the size), later ones take it from memory.
+    /// </summary>
     private async Task<(HttpResponseMessage Response, int Count)> CountAsync(HttpClient client, string url)
     {
         var traceId = ActivityTraceId.CreateRandom();
@@ -164,7 +170,9 @@ public sealed class StatementCountTests : IClassFixture<StatementCountFixture>, 
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         var response = await client.SendAsync(request);
         await response.Content.LoadIntoBufferAsync();
-        _output.WriteLine($"{url}: {commands.Count} ({string.Join(", ", commands)})");
-        return (response, commands.Count);
+        _output.WriteLine($"{url}: {commands.Count} ({string.Join(" | ", commands)})");
+        var tree = commands.Count(c => c.Contains("FROM categories", StringComparison.Ordinal) && c.Contains("ORDER BY position, id", StringComparison.Ordinal));
+        Assert.InRange(tree, 0, 1);
+        return (response, commands.Count - tree);
     }
 }

@@ -125,7 +125,8 @@ public sealed partial class QrCodeTests(ApiFactory api) : IClassFixture<ApiFacto
         var notModified = await _client.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Equal(etag, notModified.Headers.ETag);
-        Assert.Equal($"article-{id}", notModified.Headers.GetValues("Surrogate-Key").Single());
+        // RFC 9110 §15.4.5: a 304 carries the 200's Cache-Control (and ETag, Vary...).
+        Assert.Equal("public, max-age=86400", notModified.Headers.GetValues("Cache-Control").Single());
         Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
 
         using var stale = new HttpRequestMessage(HttpMethod.Get, url);
