@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using Api.Tests.Editorial;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Api.Tests.Infrastructure;
+
+/// <summary>
+/// The application on a primary and its hot standby, configured by one connection string naming
+/// both hosts. <c>scripts/test</c> starts the standby (pg_basebackup) and sets
+/// <c>NEWSAPI_TEST_REPLICA</c> to an administrator's connection string for it.
+/// </summary>
+public sealed class ReplicaApiFactory : ApiFactory
+{
+    public static string ReplicaAdminConnectionString { get; } =
+        Environment.GetEnvironmentVariable("NEWSAPI_TEST_REPLICA") is { Length: > 0 } configured
+            ? configured
+            : throw new InvalidOperationException(
+                "NEWSAPI_TEST_REPLICA is not set. Run the tests with scripts/test, which starts a hot standby of the " +
+                "test cluster and sets it, or set it to a superuser's connection string for a streaming replica of NEWSAPI_TEST_DB's server.");
+
+    /// <summary>This class's database on the standby (administrator's credentials).</summary>
+    public string ReplicaConnectionString =>
+        new NpgsqlConnectionStringBuilder(ReplicaAdminConnectionString) { Database = DatabaseName, Pooling = false }.ConnectionString;
+
+    public override async Task InitializeAsync()
+    {
+        await TestDatabase.CreateAsync(DatabaseName);
+        // The standby learns of the new database from the WAL; wait until it can be opened there.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ReplicaConnectionString);
+                await connection.OpenAsync();
+                break;
+            }
+            catch (PostgresException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        _ = Server;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        var primary = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var replica = new NpgsqlConnectionStringBuilder(ReplicaAdminConnectionString);
+        var both = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Host = $"{primary.Host}:{primary.Port},{replica.Host}:{replica.Port}",
+        };
+        builder.UseSetting("ConnectionStrings:Content", both.ConnectionString);
+    }
+}
+
+public sealed class ReplicaTests(ReplicaApiFactory api) : IClassFixture<ReplicaApiFactory>, IAsyncLifetime
+{
+    private HttpClient _editor = null!;
+    private readonly HttpClient _public = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public async Task InitializeAsync() => _editor = api.CreateClient(await api.CreateKeyAsync("content:write"));
+
+    public Task DisposeAsync() => ReplayAsync(pause: false);
+
+    private async Task ReplayAsync(bool pause)
+    {
+        await using var connection = new NpgsqlConnection(api.ReplicaConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(pause ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<string?> TitleAsync(string connectionString, long id)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT title FROM articles WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
+    private async Task<string?> PublicTitleAsync(string path)
+    {
+        var response = await _public.GetAsync(path);
+        return response.StatusCode == HttpStatusCode.OK ? (await response.ReadJsonAsync()).GetProperty("title").GetString() : null;
+    }
+
+    [Fact]
+    public async Task Public_reads_come_from_the_standby_writes_go_to_the_primary_and_editors_read_their_writes()
+    {
+        var created = await _editor.PostAsJsonAsync("/v1/articles", new { title = "Replicated v1", categorySlug = "visas", status = "published" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var article = await created.ReadJsonAsync();
+        var id = article.GetProperty("id").GetInt64();
+        var path = $"/v1/articles/{article.GetProperty("slug").GetString()}";
+        await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(5), async () => await PublicTitleAsync(path) == "Replicated v1");
+
+        await ReplayAsync(pause: true);
+        try
+        {
+            var patched = await _editor.SendAsync(EditorialFixture.Write(
+                HttpMethod.Patch, $"/v1/articles/{id}", """{"title":"Replicated v2"}""", created.Headers.ETag, "application/merge-patch+json"));
+            Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+            Assert.Equal("Replicated v2", (await patched.ReadJsonAsync()).GetProperty("title").GetString());
+
+            // The write is on the primary only: the standby has stopped replaying.
+            Assert.Equal("Replicated v2", await TitleAsync(api.ConnectionString, id));
+            Assert.Equal("Replicated v1", await TitleAsync(api.ReplicaConnectionString, id));
+
+            // The editor (a request with a key) reads from the primary: the version just saved.
+            var editorRead = await _editor.GetAsync($"/v1/articles/{id}");
+            Assert.Equal("Replicated v2", (await editorRead.ReadJsonAsync()).GetProperty("title").GetString());
+
+            // The public reads from the standby, which still has the old version, and nothing of it is
+            // cached: the instance waits for the standby to replay the write before it stores answers again.
+            for (var i = 0; i < 3; i++)
+            {
+                var response = await _public.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Null(response.Headers.Age);
+                Assert.Equal("Replicated v1", (await response.ReadJsonAsync()).GetProperty("title").GetString());
+            }
+
+            var list = await (await _public.GetAsync("/v1/categories/visas/articles?limit=5")).ReadJsonAsync();
+            Assert.Contains("Replicated v1", list.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("title").GetString()));
+        }
+        finally
+        {
+            await ReplayAsync(pause: false);
+        }
+
+        // Once the standby has replayed the write, public reads show it, and answers are cached again.
+        await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(5), async () => await PublicTitleAsync(path) == "Replicated v2");
+        await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(5), async () => (await _public.GetAsync(path)).Headers.Age is not null);
+        Assert.Equal("Replicated v2", await PublicTitleAsync(path));
+    }
+
+    [Fact]
+    public async Task The_connection_string_alone_splits_the_pools()
+    {
+        var sources = api.Services.GetRequiredService<Api.Infrastructure.DataSources>();
+        Assert.True(sources.HasReplicas);
+        await using (var primary = await sources.Primary.OpenConnectionAsync())
+        await using (var inRecovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", primary))
+        {
+            Assert.False((bool)(await inRecovery.ExecuteScalarAsync())!);
+        }
+
+        await using (var reads = await sources.Reads.OpenConnectionAsync())
+        await using (var inRecovery = new NpgsqlCommand("SELECT pg_is_in_recovery()", reads))
+        {
+            Assert.True((bool)(await inRecovery.ExecuteScalarAsync())!);
+        }
+    }
+}
