@@ -5,10 +5,15 @@
 --   seed_random()      seeds math.random differently in every thread; call it from init()
 --   rotation(list)     a function returning the elements of list in turn, starting
 --                      at a random position (call after seed_random())
---   response(...)      counts responses whose status is not 2xx (wrk's own
---                      "Non-2xx or 3xx responses" line leaves out 1xx and 3xx)
+--   expect_status(n)   makes n (e.g. 304) the one expected status of this run, instead
+--                      of any 2xx; call it from init(). A 200 then counts as a miss
+--   response(...)      counts the responses whose status is not 2xx (wrk's own
+--                      "Non-2xx or 3xx responses" line leaves out 1xx and 3xx), those
+--                      with a status other than expected, and the misses
 --   done(...)          prints one line for scripts/bench to parse:
---                      bench-status: responses=<n> non2xx=<n> statuses=<code>:<n>,...
+--                      bench-status: responses=<n> non2xx=<n> unexpected=<n> misses=<n>
+--                                    expected=<2xx|code> statuses=<code>:<n>,...
+--                      where statuses counts the unexpected responses by status
 
 local threads = {}
 
@@ -35,21 +40,47 @@ end
 
 responses = 0
 non2xx = 0
+unexpected = 0
+misses = 0
 statuses = {}
+
+-- nil: any 2xx is expected.
+local expected = nil
+
+function expect_status(code)
+   expected = code
+   -- done() runs in the main Lua state, where init() never ran: tell it through each thread.
+   expected_status = code
+end
 
 function response(status, headers, body)
    responses = responses + 1
+   local ok
    if status < 200 or status > 299 then
       non2xx = non2xx + 1
+   end
+   if expected then
+      ok = status == expected
+      if status == 200 then
+         misses = misses + 1
+      end
+   else
+      ok = status >= 200 and status <= 299
+   end
+   if not ok then
+      unexpected = unexpected + 1
       statuses[status] = (statuses[status] or 0) + 1
    end
 end
 
 function done(summary, latency, requests)
-   local total, bad, by_status = 0, 0, {}
+   local total, bad, off, missed, by_status, want = 0, 0, 0, 0, {}, nil
    for _, thread in ipairs(threads) do
       total = total + (thread:get("responses") or 0)
       bad = bad + (thread:get("non2xx") or 0)
+      off = off + (thread:get("unexpected") or 0)
+      missed = missed + (thread:get("misses") or 0)
+      want = want or thread:get("expected_status")
       local counts = thread:get("statuses")
       if type(counts) == "table" then
          for code, n in pairs(counts) do
@@ -64,8 +95,10 @@ function done(summary, latency, requests)
    for _, code in ipairs(codes) do
       table.insert(parts, string.format("%d:%d", code, by_status[code]))
    end
-   io.write(string.format("bench-status: responses=%d non2xx=%d statuses=%s\n",
-                          total, bad, #parts > 0 and table.concat(parts, ",") or "-"))
+   io.write(string.format(
+      "bench-status: responses=%d non2xx=%d unexpected=%d misses=%d expected=%s statuses=%s\n",
+      total, bad, off, missed, want and tostring(want) or "2xx",
+      #parts > 0 and table.concat(parts, ",") or "-"))
 end
 
 -- Percent-encodes a query-string value (RFC 3986 unreserved characters stay as they are).
