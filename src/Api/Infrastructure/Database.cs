@@ -87,6 +87,11 @@ public static class Database
     /// </summary>
     public static WebApplication UseReadRouting(this WebApplication app)
     {
+        if (!app.Services.GetRequiredService<DataSources>().HasReplicas)
+        {
+            return app;
+        }
+
         app.Use((context, next) =>
         {
             if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.Authorization.Count > 0)

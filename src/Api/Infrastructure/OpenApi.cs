@@ -82,12 +82,17 @@ public static class OpenApi
 
     public static WebApplication UseOpenApiDocument(this WebApplication app)
     {
-        app.UseSwagger();
-        app.UseSwaggerUI(ui =>
+        // Only requests under /swagger reach the document and UI middleware, which would otherwise
+        // match every other request's path against their routes.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger =>
         {
-            ui.SwaggerEndpoint(DocumentPath, "News Content API v1");
-            ui.RoutePrefix = "swagger";
-            ui.DocumentTitle = "News Content API";
+            swagger.UseSwagger();
+            swagger.UseSwaggerUI(ui =>
+            {
+                ui.SwaggerEndpoint(DocumentPath, "News Content API v1");
+                ui.RoutePrefix = "swagger";
+                ui.DocumentTitle = "News Content API";
+            });
         });
         return app;
     }

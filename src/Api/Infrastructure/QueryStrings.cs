@@ -16,29 +16,26 @@ public static class QueryStrings
 
     public static WebApplication UseUtf8QueryStrings(this WebApplication app)
     {
-        app.Use(async (context, next) =>
-        {
-            if (FindInvalidUtf8(context.Request.QueryString.Value) is { } parameter)
-            {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>
-                    {
-                        [parameter] = ["The value is not valid percent-encoded UTF-8."],
-                    })
-                    {
-                        Status = StatusCodes.Status400BadRequest,
-                        Detail = "The query string is not valid UTF-8; see 'errors'.",
-                    },
-                });
-                return;
-            }
-
-            await next(context);
-        });
+        app.Use((context, next) =>
+            FindInvalidUtf8(context.Request.QueryString.Value) is { } parameter ? RefuseAsync(context, parameter) : next(context));
         return app;
+
+        static async Task RefuseAsync(HttpContext context, string parameter)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    [parameter] = ["The value is not valid percent-encoded UTF-8."],
+                })
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Detail = "The query string is not valid UTF-8; see 'errors'.",
+                },
+            });
+        }
     }
 
     /// <summary>Rejects query parameters that the given request records do not declare, and repeated ones.</summary>

@@ -62,7 +62,7 @@ public static class RateLimits
         return builder;
     }
 
-    private static bool IsWrite(HttpContext context) =>
+    public static bool IsWrite(HttpContext context) =>
         !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method));
 
     private static SlidingWindowRateLimiterOptions Window(int perMinute) => new()

@@ -64,7 +64,12 @@ public static class ReadCaching
 
     public static WebApplication UseReadCache(this WebApplication app)
     {
-        app.UseOutputCache();
+        // Switched off, the middleware would still cost every request its bookkeeping.
+        if (app.Services.GetRequiredService<IOptions<ResponseCacheOptions>>().Value.Enabled)
+        {
+            app.UseOutputCache();
+        }
+
         return app;
     }
 

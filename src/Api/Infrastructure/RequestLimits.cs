@@ -34,7 +34,7 @@ public static class RequestLimits
     public static WebApplication UseRequestBodyLimit(this WebApplication app)
     {
         var limit = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
-        app.Use(async (context, next) =>
+        app.Use((context, next) =>
         {
             if (context.Request.ContentLength > limit)
             {
@@ -50,7 +50,7 @@ public static class RequestLimits
                 context.Request.Body = new LimitedStream(context.Request.Body, limit);
             }
 
-            await next(context);
+            return next(context);
         });
         return app;
     }

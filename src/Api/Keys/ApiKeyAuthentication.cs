@@ -5,6 +5,7 @@ using Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Api.Keys;
 
@@ -112,8 +113,11 @@ public static class ApiKeySetup
     /// <summary>Authentication, then the write limits (per key, or per IP when the key is missing or wrong), then authorization.</summary>
     public static WebApplication UseApiKeys(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseRateLimiter();
+        // A request without credentials has nothing to authenticate; endpoints that need a key still
+        // challenge it through the scheme (401 with WWW-Authenticate).
+        app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), keyed => keyed.UseAuthentication());
+        // Only writes are limited; reads skip the limiter's per-request bookkeeping.
+        app.UseWhen(RateLimits.IsWrite, writes => writes.UseRateLimiter());
         app.UseAuthorization();
         return app;
     }
