@@ -23,20 +23,20 @@ public static class ArticleFields
         ("bodyText", (w, a, _) => w.WriteString("bodyText", a.BodyText)),
         ("language", (w, a, _) => w.WriteString("language", a.Language)),
         ("status", (w, a, _) => w.WriteString("status", a.Status)),
-        ("publishedAt", (w, a, o) => WriteValue(w, "publishedAt", a.PublishedAt, o)),
-        ("createdAt", (w, a, o) => WriteValue(w, "createdAt", a.CreatedAt, o)),
-        ("updatedAt", (w, a, o) => WriteValue(w, "updatedAt", a.UpdatedAt, o)),
+        ("publishedAt", (w, a, _) => WriteDate(w, "publishedAt", a.PublishedAt)),
+        ("createdAt", (w, a, _) => w.WriteString("createdAt", a.CreatedAt)),
+        ("updatedAt", (w, a, _) => w.WriteString("updatedAt", a.UpdatedAt)),
         ("version", (w, a, _) => w.WriteNumber("version", a.Version)),
         ("canonicalUrl", (w, a, _) => w.WriteString("canonicalUrl", a.CanonicalUrl)),
         ("byline", (w, a, _) => w.WriteString("byline", a.Byline)),
         ("source", (w, a, _) => w.WriteString("source", a.Source)),
-        ("image", (w, a, o) => WriteValue(w, "image", a.Image, o)),
-        ("category", (w, a, o) => WriteValue(w, "category", a.Category, o)),
-        ("tags", (w, a, o) => WriteValue(w, "tags", a.Tags, o)),
-        ("deletedAt", (w, a, o) => WriteValue(w, "deletedAt", a.DeletedAt, o)),
-        ("previousSlugs", (w, a, o) => WriteValue(w, "previousSlugs", a.PreviousSlugs, o)),
-        ("legacyIds", (w, a, o) => WriteValue(w, "legacyIds", a.LegacyIds, o)),
-        ("translations", (w, a, o) => WriteValue(w, "translations", a.Translations, o)),
+        ("image", (w, a, _) => WriteImage(w, a.Image)),
+        ("category", (w, a, _) => WriteCategory(w, a.Category)),
+        ("tags", (w, a, _) => WriteTags(w, a.Tags)),
+        ("deletedAt", (w, a, _) => WriteDate(w, "deletedAt", a.DeletedAt)),
+        ("previousSlugs", (w, a, _) => WriteStrings(w, "previousSlugs", a.PreviousSlugs)),
+        ("legacyIds", (w, a, _) => WriteStrings(w, "legacyIds", a.LegacyIds)),
+        ("translations", (w, a, _) => WriteTranslations(w, a.Translations)),
     ];
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds"];
@@ -69,9 +69,101 @@ public static class ArticleFields
         json.WriteEndObject();
     }
 
-    private static void WriteValue<T>(Utf8JsonWriter json, string name, T value, JsonSerializerOptions options)
+    // The nested values are written member by member in their records' order, exactly as the
+    // serializer writes ArticleDto (dates in the same ISO 8601 form): a list page has hundreds of
+    // them, and a serializer call per value cost more than the rest of the page.
+
+    private static void WriteDate(Utf8JsonWriter json, string name, DateTime? value)
     {
-        json.WritePropertyName(name);
-        JsonSerializer.Serialize(json, value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+        if (value is { } date)
+        {
+            json.WriteString(name, date);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteImage(Utf8JsonWriter json, ImageDto? image)
+    {
+        if (image is null)
+        {
+            json.WriteNull("image");
+            return;
+        }
+
+        json.WriteStartObject("image");
+        json.WriteString("url", image.Url);
+        json.WriteString("alt", image.Alt);
+        json.WriteEndObject();
+    }
+
+    private static void WriteCategory(Utf8JsonWriter json, ArticleCategory category)
+    {
+        json.WriteStartObject("category");
+        json.WriteNumber("id", category.Id);
+        json.WriteString("slug", category.Slug);
+        json.WriteString("name", category.Name);
+        json.WriteStartArray("breadcrumb");
+        foreach (var step in category.Breadcrumb)
+        {
+            json.WriteStartObject();
+            if (step.Id is { } id)
+            {
+                json.WriteNumber("id", id);
+            }
+            else
+            {
+                json.WriteNull("id");
+            }
+
+            json.WriteString("slug", step.Slug);
+            json.WriteString("name", step.Name);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteTags(Utf8JsonWriter json, IReadOnlyList<TagDto> tags)
+    {
+        json.WriteStartArray("tags");
+        foreach (var tag in tags)
+        {
+            json.WriteStartObject();
+            json.WriteString("slug", tag.Slug);
+            json.WriteString("name", tag.Name);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteTranslations(Utf8JsonWriter json, IReadOnlyList<TranslationDto> translations)
+    {
+        json.WriteStartArray("translations");
+        foreach (var translation in translations)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("id", translation.Id);
+            json.WriteString("slug", translation.Slug);
+            json.WriteString("language", translation.Language);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 }

@@ -167,7 +167,7 @@ public static class ArticleLists
         foreach (var row in page)
         {
             keys.Add($"article-{row.Id}");
-            keys.UnionWith(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
+            keys.UnionWith(index.PathSurrogateKeys(row.CategoryId));
         }
 
         return new CachedJsonBody<ArticleList>(body, keys, query.Statuses is null ? CachePolicy.Public : new CachePolicy(false));

@@ -86,7 +86,7 @@ public static class RelatedArticles
         foreach (var row in rows)
         {
             keys.Add($"article-{row.Id}");
-            keys.UnionWith(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
+            keys.UnionWith(index.PathSurrogateKeys(row.CategoryId));
         }
 
         return new CachedJsonBody<ArticleList>(body, keys);

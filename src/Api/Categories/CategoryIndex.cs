@@ -7,21 +7,27 @@ public sealed class CategoryIndex
     private readonly Dictionary<string, CategoryRow> _bySlug;
     private readonly ILookup<long?, CategoryRow> _children;
 
+    private readonly Dictionary<long, IReadOnlyList<PathStep>> _paths;
+    private readonly Dictionary<long, IReadOnlyList<string>> _surrogateKeys;
+
     public CategoryIndex(IReadOnlyList<CategoryRow> rows)
     {
         _byId = rows.ToDictionary(r => r.Id);
         _bySlug = rows.ToDictionary(r => r.Slug, StringComparer.Ordinal);
         // Rows arrive ordered by (position, id), and ToLookup keeps that order within each group.
         _children = rows.ToLookup(r => r.ParentId);
+        // Every article and list item needs its category's path: worked out once per tree, not per item.
+        _paths = rows.ToDictionary(r => r.Id, r => (IReadOnlyList<PathStep>)PathTo(r).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToArray());
+        _surrogateKeys = _paths.ToDictionary(p => p.Key, p => Breadcrumbs.SurrogateKeys(p.Value));
     }
 
     public CategoryRow? FindBySlug(string slug) => _bySlug.GetValueOrDefault(slug);
 
     /// <summary>The path from the top down to the category with this id; empty when unknown.</summary>
-    public IReadOnlyList<PathStep> PathSteps(long categoryId) =>
-        _byId.TryGetValue(categoryId, out var category)
-            ? PathTo(category).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToList()
-            : [];
+    public IReadOnlyList<PathStep> PathSteps(long categoryId) => _paths.GetValueOrDefault(categoryId) ?? [];
+
+    /// <summary>The <c>Surrogate-Key</c> values of the path to the category with this id.</summary>
+    public IReadOnlyList<string> PathSurrogateKeys(long categoryId) => _surrogateKeys.GetValueOrDefault(categoryId) ?? [];
 
     /// <summary>The category and, when asked, every category below it.</summary>
     public IEnumerable<long> WithDescendants(CategoryRow category, bool descendants)

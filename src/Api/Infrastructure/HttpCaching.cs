@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
@@ -149,11 +148,21 @@ public static class HttpCaching
     public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null) =>
         new(value, surrogateKeys, lastModified, policy);
 
+    /// <summary>
+    /// A strong ETag: the 128-bit XXH3 hash of the exact bytes, base64url. A validator only has to
+    /// change when the bytes do (nothing secret is derived from it), so a fast non-cryptographic hash
+    /// of this width serves; it costs a small fraction of SHA-256 on a 20 KB list page.
+    /// </summary>
     public static string StrongETag(ReadOnlySpan<byte> body, string? prefix = null)
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(body, hash);
-        return "\"" + prefix + Convert.ToBase64String(hash[..18]).Replace('+', '-').Replace('/', '_') + "\"";
+        Span<byte> hash = stackalloc byte[16];
+        System.IO.Hashing.XxHash128.Hash(body, hash);
+        Span<char> text = stackalloc char[24];
+        Convert.TryToBase64Chars(hash, text, out var written);
+        text = text[..written].TrimEnd('=');
+        text.Replace('+', '-');
+        text.Replace('/', '_');
+        return string.Concat("\"", prefix, text, "\"");
     }
 
     /// <summary>

@@ -131,7 +131,7 @@ public static class Feeds
         foreach (var row in rows)
         {
             keys.Add($"article-{row.Id}");
-            keys.AddRange(Breadcrumbs.SurrogateKeys(index.PathSteps(row.CategoryId)));
+            keys.AddRange(index.PathSurrogateKeys(row.CategoryId));
         }
 
         return new SyndicationResponse(
