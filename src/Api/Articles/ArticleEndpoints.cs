@@ -100,11 +100,42 @@ public static class ArticleEndpoints
             row.Source,
             row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
             new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
-            row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList(),
+            Tags(row),
             row.DeletedAt,
             row.PreviousSlugs,
             row.LegacyIds,
-            translations.Where(t => t.Id != row.Id).Select(t => new TranslationDto(t.Id, t.Slug, t.Language)).ToList());
+            Translations(row.Id, translations));
+    }
+
+    private static IReadOnlyList<TagDto> Tags(ArticleRow row)
+    {
+        var count = Math.Min(row.TagSlugs.Length, row.TagNames.Length);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var tags = new TagDto[count];
+        for (var i = 0; i < count; i++)
+        {
+            tags[i] = new TagDto(row.TagSlugs[i], row.TagNames[i]);
+        }
+
+        return tags;
+    }
+
+    private static IReadOnlyList<TranslationDto> Translations(long articleId, IEnumerable<TranslationRow> translations)
+    {
+        List<TranslationDto>? others = null;
+        foreach (var translation in translations)
+        {
+            if (translation.Id != articleId)
+            {
+                (others ??= []).Add(new TranslationDto(translation.Id, translation.Slug, translation.Language));
+            }
+        }
+
+        return others ?? (IReadOnlyList<TranslationDto>)[];
     }
 
     /// <summary>"scheduled" is a published article whose time has not come yet.</summary>

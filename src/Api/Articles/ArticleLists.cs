@@ -173,7 +173,7 @@ public static class ArticleLists
         return new CachedJsonBody<ArticleList>(body, keys, query.Statuses is null ? CachePolicy.Public : new CachePolicy(false));
     }
 
-    internal static byte[] Write(
+    internal static PooledBody Write(
         IReadOnlyList<ArticleRow> page,
         string? nextCursor,
         long? total,
@@ -184,7 +184,7 @@ public static class ArticleLists
         SiteOptions site,
         JsonSerializerOptions options)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096 + (page.Count * 1024));
+        var buffer = new PooledBody(4096 + (page.Count * 1280));
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder }))
         {
             json.WriteStartObject();
@@ -213,7 +213,7 @@ public static class ArticleLists
             json.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     private static string NextPageUrl(HttpRequest request, string cursor)

@@ -21,13 +21,17 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
 
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public Task ExecuteAsync(HttpContext httpContext) =>
-        HttpCaching.WriteAsync(
-            httpContext,
-            JsonSerializer.SerializeToUtf8Bytes(Value, httpContext.Options().GetTypeInfo(typeof(T))),
-            surrogateKeys,
-            lastModified,
-            policy ?? CachePolicy.Public);
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        using var body = new PooledBody();
+        var options = httpContext.Options();
+        await using (var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented }))
+        {
+            JsonSerializer.Serialize(json, Value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+        }
+
+        await HttpCaching.WriteAsync(httpContext, body.Written, surrogateKeys, lastModified, policy ?? CachePolicy.Public);
+    }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
@@ -40,12 +44,19 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
 /// Like <see cref="CachedJson{T}"/> for a body that was serialized already (lists written field by
 /// field); <typeparamref name="TSchema"/> documents its shape in OpenAPI.
 /// </summary>
-public sealed class CachedJsonBody<TSchema>(byte[] body, IReadOnlyCollection<string> surrogateKeys, CachePolicy? policy = null)
+public sealed class CachedJsonBody<TSchema>(PooledBody body, IReadOnlyCollection<string> surrogateKeys, CachePolicy? policy = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public Task ExecuteAsync(HttpContext httpContext) => HttpCaching.WriteAsync(httpContext, body, surrogateKeys, null, policy ?? CachePolicy.Public);
+    /// <summary>Sends the body, then returns its buffer to the pool.</summary>
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        using (body)
+        {
+            await HttpCaching.WriteAsync(httpContext, body.Written, surrogateKeys, null, policy ?? CachePolicy.Public);
+        }
+    }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
@@ -96,23 +107,20 @@ public static class HttpCaching
     /// </summary>
     public static async Task WriteAsync(
         HttpContext httpContext,
-        byte[] body,
+        ReadOnlyMemory<byte> body,
         IReadOnlyCollection<string> surrogateKeys,
         DateTime? lastModified,
         CachePolicy policy,
         string contentType = "application/json; charset=utf-8",
         string? cacheControl = null)
     {
-        var etag = StrongETag(body, policy.ETagPrefix);
+        var etag = StrongETag(body.Span, policy.ETagPrefix);
         var response = httpContext.Response;
         var caching = httpContext.RequestServices.GetRequiredService<IOptions<CachingOptions>>().Value;
 
         response.Headers.ETag = etag;
         response.Headers.Append(HeaderNames.Vary, "Authorization");
-        response.Headers.CacheControl = cacheControl ?? (policy.Shared
-            ? string.Create(CultureInfo.InvariantCulture,
-                $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}")
-            : "private, no-cache");
+        response.Headers.CacheControl = cacheControl ?? (policy.Shared ? SharedCacheControl(caching) : "private, no-cache");
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
@@ -143,6 +151,24 @@ public static class HttpCaching
         {
             await response.Body.WriteAsync(body, httpContext.RequestAborted);
         }
+    }
+
+    private sealed record FormattedCacheControl(CachingOptions Options, string Value);
+
+    private static FormattedCacheControl? _sharedCacheControl;
+
+    /// <summary>The public Cache-Control value, formatted once per settings object rather than per response.</summary>
+    private static string SharedCacheControl(CachingOptions caching)
+    {
+        if (Volatile.Read(ref _sharedCacheControl) is { } cached && ReferenceEquals(cached.Options, caching))
+        {
+            return cached.Value;
+        }
+
+        var value = string.Create(CultureInfo.InvariantCulture,
+            $"public, max-age={caching.MaxAgeSeconds}, stale-while-revalidate={caching.StaleWhileRevalidateSeconds}");
+        Volatile.Write(ref _sharedCacheControl, new FormattedCacheControl(caching, value));
+        return value;
     }
 
     public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null) =>

@@ -43,6 +43,11 @@ public static class Validation
                         }
 
                         var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), context.HttpContext.RequestAborted);
+                        if (result.IsValid)
+                        {
+                            continue;
+                        }
+
                         foreach (var (field, messages) in result.ToDictionary())
                         {
                             errors ??= new Dictionary<string, string[]>(StringComparer.Ordinal);
