@@ -25,6 +25,9 @@ public static class Breadcrumbs
         return items;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IEnumerable<PathStep>, IReadOnlyList<string>> KeysMemo = new();
+
+    /// <summary><c>category-{id}</c> for each step; kept with the path like the breadcrumb.</summary>
     public static IReadOnlyList<string> SurrogateKeys(IEnumerable<PathStep> path) =>
-        path.Select(step => $"category-{step.Id}").ToList();
+        KeysMemo.GetValue(path, static p => p.Select(step => $"category-{step.Id}").ToArray());
 }

@@ -80,12 +80,30 @@ public static class OpenApi
             Task.FromResult(GetSwagger(documentName, host, basePath));
     }
 
+    private static readonly SemaphoreSlim DocumentGate = new(1, 1);
+
     public static WebApplication UseOpenApiDocument(this WebApplication app)
     {
         // Only requests under /swagger reach the document and UI middleware, which would otherwise
         // match every other request's path against their routes.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger =>
         {
+            // One document request at a time in the whole process: generating and writing the
+            // document goes through static caches of the OpenAPI libraries, and hosts that run
+            // several applications in one process (the tests) saw rare 500s when two of them did it
+            // at once. These requests are rare and the document is cached, so nobody waits long.
+            swagger.Use(async (context, next) =>
+            {
+                await DocumentGate.WaitAsync(context.RequestAborted);
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    DocumentGate.Release();
+                }
+            });
             swagger.UseSwagger();
             swagger.UseSwaggerUI(ui =>
             {
