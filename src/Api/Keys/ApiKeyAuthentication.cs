@@ -111,11 +111,18 @@ public static class ApiKeySetup
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder) => ApiKeyAuthentication.AddApiKeys(builder);
 
     /// <summary>Authentication, then the write limits (per key, or per IP when the key is missing or wrong), then authorization.</summary>
+    /// <summary>The key ASP.NET Core's <c>UseAuthentication()</c> sets in the application's properties.</summary>
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     public static WebApplication UseApiKeys(this WebApplication app)
     {
         // A request without credentials has nothing to authenticate; endpoints that need a key still
         // challenge it through the scheme (401 with WWW-Authenticate).
         app.UseWhen(context => context.Request.Headers.ContainsKey(HeaderNames.Authorization), keyed => keyed.UseAuthentication());
+        // WebApplication adds UseAuthentication() at the very start of the pipeline unless it sees it
+        // called; a call inside a branch is not seen (the branch's properties are its own copy), so
+        // say so here, or every anonymous request would run the authentication handler anyway.
+        ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         // Only writes are limited; reads skip the limiter's per-request bookkeeping.
         app.UseWhen(RateLimits.IsWrite, writes => writes.UseRateLimiter());
         app.UseAuthorization();

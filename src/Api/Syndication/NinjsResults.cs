@@ -28,9 +28,24 @@ public static class NinjsResults
     /// above zero and not below that of <c>application/json</c> (when both are equal, the one listed
     /// first wins). Wildcards alone never select ninjs.
     /// </summary>
+    private static bool MentionsNinjs(Microsoft.Extensions.Primitives.StringValues accept)
+    {
+        foreach (var value in accept)
+        {
+            if (value?.Contains("ninjs", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public static bool IsRequested(HttpRequest request)
     {
-        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
+        // Most requests do not mention ninjs at all; only those that do need their Accept parsed.
+        if (!MentionsNinjs(request.Headers.Accept)
+            || !MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
         {
             return false;
         }
