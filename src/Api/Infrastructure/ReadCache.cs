@@ -93,12 +93,12 @@ public static class ReadCaching
     /// <summary>
     /// Which requests are looked up and stored: GET (not HEAD) without credentials, on endpoints marked
     /// with <see cref="CacheRead{TBuilder}"/>, while <see cref="ContentCache"/> hears about every write.
-    /// Answers vary by path, query, <c>Accept</c> (ninjs) and <c>Accept-Encoding</c> (compressed bodies
-    /// have their own ETags); only 200s without cookies are kept.
+    /// Answers vary by path, query, the representation <c>Accept</c> picks (JSON or ninjs) and
+    /// <c>Accept-Encoding</c> (compressed bodies have their own ETags); only 200s without cookies are kept.
     /// </summary>
     private sealed class ReadCachePolicy : IOutputCachePolicy
     {
-        private static readonly StringValues VaryHeaders = new([HeaderNames.Accept, HeaderNames.AcceptEncoding]);
+        private static readonly StringValues VaryHeaders = new(HeaderNames.AcceptEncoding);
 
         public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
         {
@@ -120,6 +120,9 @@ public static class ReadCaching
             context.AllowLocking = true;
             context.CacheVaryByRules.QueryKeys = "*";
             context.CacheVaryByRules.HeaderNames = VaryHeaders;
+            // Accept only chooses between JSON and ninjs: keyed by that choice rather than by the raw
+            // header, browsers, curl and clients that send none share one entry.
+            context.CacheVaryByRules.VaryByValues["representation"] = Api.Syndication.NinjsResults.IsRequested(http.Request) ? "ninjs" : "json";
             if (cache.BeginFill() is { } fill)
             {
                 context.AllowCacheStorage = true;

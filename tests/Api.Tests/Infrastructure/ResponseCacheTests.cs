@@ -125,6 +125,27 @@ public sealed class ResponseCacheTests(EditorialFixture api) : IClassFixture<Edi
     }
 
     [Fact]
+    public async Task Clients_with_different_Accept_headers_share_the_JSON_entry_and_ninjs_has_its_own()
+    {
+        var (_, slug, _) = await PublishAsync("Negotiated once");
+        var path = $"/v1/articles/{slug}";
+        var json = await CachedGetAsync(api.Public, path);
+
+        using var browser = new HttpRequestMessage(HttpMethod.Get, path);
+        browser.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        var fromBrowser = await api.Public.SendAsync(browser);
+        Assert.True(FromCache(fromBrowser));
+        Assert.Equal(json.Headers.ETag, fromBrowser.Headers.ETag);
+
+        using var ninjs = new HttpRequestMessage(HttpMethod.Get, path);
+        ninjs.Headers.TryAddWithoutValidation("Accept", "application/vnd.iptc.ninjs+json");
+        var asNinjs = await api.Public.SendAsync(ninjs);
+        Assert.Equal(HttpStatusCode.OK, asNinjs.StatusCode);
+        Assert.Equal("application/vnd.iptc.ninjs+json", asNinjs.Content.Headers.ContentType?.MediaType);
+        Assert.NotEqual(json.Headers.ETag, asNinjs.Headers.ETag);
+    }
+
+    [Fact]
     public async Task Renaming_a_category_changes_cached_breadcrumbs_at_once()
     {
         var created = await api.Editor.PostAsJsonAsync("/v1/categories", new { name = "Cache Desk", parentSlug = "visas" });
