@@ -76,6 +76,19 @@ public sealed class ReplicaTests(ReplicaApiFactory api) : IClassFixture<ReplicaA
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(pause ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()", connection);
         await command.ExecuteNonQueryAsync();
+        if (!pause)
+        {
+            return;
+        }
+
+        // A pause is only requested by the call; replay goes on until the startup process acts on it.
+        await using var state = new NpgsqlCommand("SELECT pg_get_wal_replay_pause_state()", connection);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((string?)await state.ExecuteScalarAsync() != "paused")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The standby did not pause its replay within 10 s.");
+            await Task.Delay(10);
+        }
     }
 
     private static async Task<string?> TitleAsync(string connectionString, long id)
