@@ -181,7 +181,7 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
 {
     private readonly long _sizeLimit;
     private readonly Lock _sync = new();
-    private MemoryCache _entries;
+    private readonly MemoryCache _entries;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Entry>> _keysByTag = new(StringComparer.Ordinal);
 
     /// <summary>Set by <see cref="ContentCache"/>: whether answers read at a generation may still be stored.</summary>
@@ -190,7 +190,7 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
     public ReadCacheStore(IOptions<ResponseCacheOptions> options)
     {
         _sizeLimit = Math.Max(1, options.Value.SizeLimitMegabytes) * 1024L * 1024L;
-        _entries = NewCache();
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = _sizeLimit, CompactionPercentage = 0.25 });
     }
 
     public int Count => _entries.Count;
@@ -265,10 +265,9 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
     {
         lock (_sync)
         {
-            var old = _entries;
-            _entries = NewCache();
+            // Emptied in place: a reader on another thread never meets a disposed cache.
+            _entries.Compact(1.0);
             _keysByTag.Clear();
-            old.Dispose();
         }
     }
 
@@ -309,7 +308,6 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
         }
     }
 
-    private MemoryCache NewCache() => new(new MemoryCacheOptions { SizeLimit = _sizeLimit, CompactionPercentage = 0.25 });
 
     private sealed record Entry(byte[] Value, string[] Tags);
 }
