@@ -189,8 +189,8 @@ public sealed class ReadSource(DataSources sources)
 }
 
 /// <summary>
-/// Waits until every reachable replica has replayed the primary's WAL up to now, so that what is read
-/// from any of them afterwards includes every change committed before the call.
+/// Waits until every replica has replayed the primary's WAL up to now, so that what is read from any of
+/// them afterwards includes every change committed before the call; fails while one cannot be asked.
 /// </summary>
 public sealed class ReplicaCatchUp : IAsyncDisposable
 {
@@ -238,9 +238,10 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
                 }
                 catch (NpgsqlException e)
                 {
-                    // A host that is down serves no reads either; Npgsql stops using it until it answers again.
-                    _logger.LogDebug("Host {Host} not reachable while waiting for replicas: {Error}", host.ConnectionString, e.Message);
-                    break;
+                    // Not known to have replayed the change: nothing is cached until it answers and has
+                    // (the caller retries). Skipping it would let its older copy into the cache once it is back.
+                    _logger.LogWarning("Cannot tell whether a replica has replayed the latest change ({Error}); caching waits for it", e.Message);
+                    throw;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
