@@ -109,10 +109,7 @@ public sealed class ContentCache
     /// </summary>
     public long? SnapshotGeneration()
     {
-        // With read replicas nothing is kept: a replica's older copy was seen cached after the wait for
-        // replay below (in about one test run in three, cause not yet found), so until that is
-        // understood, correctness wins over the cache.
-        if (!_listening || _replicas.Configured)
+        if (!_listening)
         {
             return null;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Npgsql;
 
@@ -221,8 +222,8 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
         string lsn;
         await using (var primary = await _sources.Primary.OpenConnectionAsync(cancellationToken))
         {
-            lsn = (await primary.ExecuteScalarAsync<string>(new CommandDefinition(
-                "SELECT pg_current_wal_lsn()::text", cancellationToken: cancellationToken)))!;
+            var end = await primary.QuerySingleAsync<WalEnd>(new CommandDefinition(WalEndSql, cancellationToken: cancellationToken));
+            lsn = LastRecordEnd(end.InsertPosition, end.SegmentOffset, end.BlockSize);
         }
 
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -259,6 +260,50 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
                 await Task.Delay(Poll, patience.Token);
             }
         }
+    }
+
+    /// <summary>
+    /// Where the primary's WAL ends. Not <c>pg_current_wal_lsn()</c>, how far it has been written:
+    /// with <c>synchronous_commit=off</c> a transaction commits before its WAL is written, so a change
+    /// that has already shown could still lie beyond it (and the replicas be thought caught up
+    /// without it). The insert position covers every record made so far.
+    /// </summary>
+    private const string WalEndSql = """
+        SELECT here::text AS insert_position,
+               (pg_walfile_name_offset(here)).file_offset AS segment_offset,
+               current_setting('wal_block_size')::integer AS block_size
+        FROM pg_current_wal_insert_lsn() AS here
+        """;
+
+    private sealed record WalEnd(string InsertPosition, int SegmentOffset, int BlockSize);
+
+    // Sizes of WAL page headers (a segment's first page has the long one) on 8-byte-aligned platforms.
+    private const int LongPageHeader = 40;
+    private const int ShortPageHeader = 24;
+
+    /// <summary>
+    /// The end of the primary's last WAL record, which is what a replica reports once it has replayed
+    /// it, from the insert position: they differ only when the last record filled its page, and the
+    /// insert position then points past the next page's header while the record ends at the boundary.
+    /// </summary>
+    /// <param name="insertPosition"><c>pg_current_wal_insert_lsn()</c>, as text.</param>
+    /// <param name="segmentOffset">Its offset in its WAL segment (<c>pg_walfile_name_offset</c>).</param>
+    /// <param name="blockSize">The server's <c>wal_block_size</c>.</param>
+    public static string LastRecordEnd(string insertPosition, int segmentOffset, int blockSize)
+    {
+        var slash = insertPosition.IndexOf('/', StringComparison.Ordinal);
+        var position = (ulong.Parse(insertPosition.AsSpan(0, slash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture) << 32)
+            | ulong.Parse(insertPosition.AsSpan(slash + 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        if (segmentOffset == LongPageHeader)
+        {
+            position -= LongPageHeader;
+        }
+        else if (segmentOffset % blockSize == ShortPageHeader)
+        {
+            position -= ShortPageHeader;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{position >> 32:X}/{position & 0xFFFFFFFF:X}");
     }
 
     public async ValueTask DisposeAsync()
