@@ -10,7 +10,8 @@ public sealed class ConnectionDefaultsTests
     {
         var settings = new NpgsqlConnectionStringBuilder(Database.WithDefaults("Host=db;Database=news"));
 
-        Assert.Equal(40, settings.MaxPoolSize);
+        Assert.Equal(Math.Clamp(4 * Environment.ProcessorCount, 8, 40), settings.MaxPoolSize);
+        Assert.Equal(Database.DefaultMaxPoolSize, settings.MaxPoolSize);
         Assert.Equal(0, settings.MinPoolSize);
         Assert.Equal(15, settings.Timeout);
         Assert.Equal(30, settings.CommandTimeout);
