@@ -218,9 +218,6 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
         _hosts = new Lazy<NpgsqlDataSource[]>(() => EachHost(sources.ConnectionString));
     }
 
-    /// <summary>Whether the connection string names replicas.</summary>
-    public bool Configured => _sources.HasReplicas;
-
     public async Task WaitForReplicasAsync(CancellationToken cancellationToken)
     {
         if (!_sources.HasReplicas)

@@ -308,6 +308,5 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
         }
     }
 
-
     private sealed record Entry(byte[] Value, string[] Tags);
 }

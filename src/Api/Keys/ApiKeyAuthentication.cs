@@ -110,10 +110,10 @@ public static class ApiKeySetup
 {
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder) => ApiKeyAuthentication.AddApiKeys(builder);
 
-    /// <summary>Authentication, then the write limits (per key, or per IP when the key is missing or wrong), then authorization.</summary>
     /// <summary>The key ASP.NET Core's <c>UseAuthentication()</c> sets in the application's properties.</summary>
     private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
 
+    /// <summary>Authentication, then the write limits (per key, or per IP when the key is missing or wrong), then authorization.</summary>
     public static WebApplication UseApiKeys(this WebApplication app)
     {
         // A request without credentials has nothing to authenticate; endpoints that need a key still

@@ -28,19 +28,6 @@ public static class NinjsResults
     /// above zero and not below that of <c>application/json</c> (when both are equal, the one listed
     /// first wins). Wildcards alone never select ninjs.
     /// </summary>
-    private static bool MentionsNinjs(Microsoft.Extensions.Primitives.StringValues accept)
-    {
-        foreach (var value in accept)
-        {
-            if (value?.Contains("ninjs", StringComparison.OrdinalIgnoreCase) == true)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public static bool IsRequested(HttpRequest request)
     {
         // Most requests do not mention ninjs at all; only those that do need their Accept parsed.
@@ -67,6 +54,20 @@ public static class NinjsResults
         }
 
         return ninjsAt is { } n && ninjs > 0 && (jsonAt is not { } j || ninjs > json || (ninjs == json && n < j));
+    }
+
+    /// <summary>Whether any <c>Accept</c> value mentions ninjs at all (case-insensitively).</summary>
+    private static bool MentionsNinjs(Microsoft.Extensions.Primitives.StringValues accept)
+    {
+        foreach (var value in accept)
+        {
+            if (value?.Contains("ninjs", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The ninjs item of an article.</summary>
