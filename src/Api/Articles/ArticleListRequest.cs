@@ -5,32 +5,56 @@ using Microsoft.AspNetCore.Mvc;
 namespace Api.Articles;
 
 /// <summary>Query parameters shared by every article list.</summary>
-/// <param name="Q">Full-text search: words (English stemming), "quoted phrases", -excluded words, OR. Text in scripts without spaces (e.g. Chinese) is matched as a substring.</param>
-/// <param name="Tag">One or more tag slugs, comma-separated; an article with any of them matches.</param>
-/// <param name="Language">BCP 47 language tag, e.g. <c>en</c> or <c>zh-Hans</c>.</param>
-/// <param name="PublishedAfter">Only articles published at or after this time (RFC 3339, or a date for midnight UTC).</param>
-/// <param name="PublishedBefore">Only articles published before this time (RFC 3339, or a date for midnight UTC).</param>
-/// <param name="Ids">Up to 100 article ids, comma-separated.</param>
-/// <param name="Sort">Order: <c>-publishedAt</c> (default), <c>publishedAt</c>, <c>-updatedAt</c>, <c>title</c>, or <c>relevance</c> (with <c>q</c>; the default then). Ties are broken by id.</param>
-/// <param name="Cursor">Opaque cursor from a previous page's <c>nextCursor</c>; valid only with the same filters and sort.</param>
-/// <param name="Limit">Items per page, 1 to 100 (default 20).</param>
-/// <param name="Count">When <c>true</c>, the response includes <c>total</c>, the number of matching articles.</param>
-/// <param name="Status">Editors only (a key with content:write): one or more of <c>draft</c>, <c>scheduled</c>, <c>published</c>, <c>archived</c>, <c>deleted</c>, comma-separated, to list articles in those states. Undated drafts sort as the newest.</param>
-/// <param name="Fields">Comma-separated article fields to return (<c>id</c> always comes back). Lists leave the body out unless asked for it with <c>bodyHtml</c> or <c>bodyText</c>.</param>
-public sealed record ArticleListRequest(
-    [FromQuery(Name = "q")] string? Q,
-    [FromQuery(Name = "tag")] string? Tag,
-    [FromQuery(Name = "language")] string? Language,
-    [FromQuery(Name = "publishedAfter"), QueryType("string", Format = "date-time")] string? PublishedAfter,
-    [FromQuery(Name = "publishedBefore"), QueryType("string", Format = "date-time")] string? PublishedBefore,
-    [FromQuery(Name = "ids")] string? Ids,
-    [FromQuery(Name = "sort"), QueryType("string", Enum = ["-publishedAt", "publishedAt", "-updatedAt", "title", "relevance"])] string? Sort,
-    [FromQuery(Name = "cursor")] string? Cursor,
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = ArticleListRequest.MaxLimit, Default = ArticleListRequest.DefaultLimit)] string? Limit,
-    [FromQuery(Name = "count"), QueryType("boolean", Default = false)] string? Count,
-    [FromQuery(Name = "status")] string? Status,
-    [FromQuery(Name = "fields")] string? Fields)
+public sealed record ArticleListRequest
 {
+    /// <summary>Full-text search: words (English stemming), "quoted phrases", -excluded words, OR. Text in scripts without spaces (e.g. Chinese) is matched as a substring.</summary>
+    [FromQuery(Name = "q")]
+    public string? Q { get; init; }
+
+    /// <summary>One or more tag slugs, comma-separated; an article with any of them matches.</summary>
+    [FromQuery(Name = "tag")]
+    public string? Tag { get; init; }
+
+    /// <summary>BCP 47 language tag, e.g. <c>en</c> or <c>zh-Hans</c>.</summary>
+    [FromQuery(Name = "language")]
+    public string? Language { get; init; }
+
+    /// <summary>Only articles published at or after this time (RFC 3339, or a date for midnight UTC).</summary>
+    [FromQuery(Name = "publishedAfter"), QueryType("string", Format = "date-time")]
+    public string? PublishedAfter { get; init; }
+
+    /// <summary>Only articles published before this time (RFC 3339, or a date for midnight UTC).</summary>
+    [FromQuery(Name = "publishedBefore"), QueryType("string", Format = "date-time")]
+    public string? PublishedBefore { get; init; }
+
+    /// <summary>Up to 100 article ids, comma-separated.</summary>
+    [FromQuery(Name = "ids")]
+    public string? Ids { get; init; }
+
+    /// <summary>Order: <c>-publishedAt</c> (default), <c>publishedAt</c>, <c>-updatedAt</c>, <c>title</c>, or <c>relevance</c> (with <c>q</c>; the default then). Ties are broken by id.</summary>
+    [FromQuery(Name = "sort"), QueryType("string", Enum = ["-publishedAt", "publishedAt", "-updatedAt", "title", "relevance"])]
+    public string? Sort { get; init; }
+
+    /// <summary>Opaque cursor from a previous page's <c>nextCursor</c>; valid only with the same filters and sort.</summary>
+    [FromQuery(Name = "cursor")]
+    public string? Cursor { get; init; }
+
+    /// <summary>Items per page, 1 to 100 (default 20).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = ArticleListRequest.MaxLimit, Default = ArticleListRequest.DefaultLimit)]
+    public string? Limit { get; init; }
+
+    /// <summary>When <c>true</c>, the response includes <c>total</c>, the number of matching articles.</summary>
+    [FromQuery(Name = "count"), QueryType("boolean", Default = false)]
+    public string? Count { get; init; }
+
+    /// <summary>Editors only (a key with content:write): one or more of <c>draft</c>, <c>scheduled</c>, <c>published</c>, <c>archived</c>, <c>deleted</c>, comma-separated, to list articles in those states. Undated drafts sort as the newest.</summary>
+    [FromQuery(Name = "status")]
+    public string? Status { get; init; }
+
+    /// <summary>Comma-separated article fields to return (<c>id</c> always comes back). Lists leave the body out unless asked for it with <c>bodyHtml</c> or <c>bodyText</c>.</summary>
+    [FromQuery(Name = "fields")]
+    public string? Fields { get; init; }
+
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
     public const int MaxQueryLength = 200;
@@ -41,18 +65,28 @@ public sealed record ArticleListRequest(
 }
 
 /// <summary>The category filter of <c>GET /v1/articles</c>.</summary>
-/// <param name="Category">One or more category slugs, comma-separated; an article in any of them matches.</param>
-/// <param name="Descendants">Whether articles in sub-categories match too (default <c>true</c>).</param>
-public sealed record CategoryFilterRequest(
-    [FromQuery(Name = "category")] string? Category,
-    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)] string? Descendants);
+public sealed record CategoryFilterRequest
+{
+    /// <summary>One or more category slugs, comma-separated; an article in any of them matches.</summary>
+    [FromQuery(Name = "category")]
+    public string? Category { get; init; }
+
+    /// <summary>Whether articles in sub-categories match too (default <c>true</c>).</summary>
+    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)]
+    public string? Descendants { get; init; }
+}
 
 /// <summary>The category of <c>GET /v1/categories/{slug}/articles</c>.</summary>
-/// <param name="Slug">The category's slug.</param>
-/// <param name="Descendants">Whether articles in sub-categories are listed too (default <c>true</c>).</param>
-public sealed record CategoryScopeRequest(
-    [FromRoute(Name = "slug")] string Slug,
-    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)] string? Descendants);
+public sealed record CategoryScopeRequest
+{
+    /// <summary>The category's slug.</summary>
+    [FromRoute(Name = "slug")]
+    public required string Slug { get; init; }
+
+    /// <summary>Whether articles in sub-categories are listed too (default <c>true</c>).</summary>
+    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)]
+    public string? Descendants { get; init; }
+}
 
 public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
 {

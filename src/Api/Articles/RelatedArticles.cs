@@ -9,12 +9,16 @@ using Microsoft.Extensions.Options;
 namespace Api.Articles;
 
 /// <summary>Query parameters of <c>GET /v1/articles/{idOrSlug}/related</c>.</summary>
-/// <param name="Limit">How many related articles, 1 to 20 (default 5).</param>
-/// <param name="Fields">Comma-separated article fields to return, as for lists (<c>id</c> always comes back).</param>
-public sealed record RelatedArticlesRequest(
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = RelatedArticlesRequest.MaxLimit, Default = RelatedArticlesRequest.DefaultLimit)] string? Limit,
-    [FromQuery(Name = "fields")] string? Fields)
+public sealed record RelatedArticlesRequest
 {
+    /// <summary>How many related articles, 1 to 20 (default 5).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = RelatedArticlesRequest.MaxLimit, Default = RelatedArticlesRequest.DefaultLimit)]
+    public string? Limit { get; init; }
+
+    /// <summary>Comma-separated article fields to return, as for lists (<c>id</c> always comes back).</summary>
+    [FromQuery(Name = "fields")]
+    public string? Fields { get; init; }
+
     public const int DefaultLimit = 5;
     public const int MaxLimit = 20;
 }

@@ -53,9 +53,16 @@ public sealed class CategoryWriteRequestValidator : AbstractValidator<CategoryWr
 }
 
 /// <summary>Query of <c>DELETE /v1/categories/{slug}</c>.</summary>
-/// <param name="Slug">The category's slug.</param>
-/// <param name="MoveTo">Slug of a category to receive this one's articles and sub-categories; without it, a category that has any is not deleted (409).</param>
-public sealed record CategoryDeleteRequest([FromRoute(Name = "slug")] string Slug, [FromQuery(Name = "moveTo")] string? MoveTo);
+public sealed record CategoryDeleteRequest
+{
+    /// <summary>The category's slug.</summary>
+    [FromRoute(Name = "slug")]
+    public required string Slug { get; init; }
+
+    /// <summary>Slug of a category to receive this one's articles and sub-categories; without it, a category that has any is not deleted (409).</summary>
+    [FromQuery(Name = "moveTo")]
+    public string? MoveTo { get; init; }
+}
 
 public sealed class CategoryDeleteRequestValidator : AbstractValidator<CategoryDeleteRequest>
 {

@@ -12,11 +12,16 @@ using Npgsql;
 namespace Api.Changes;
 
 /// <summary>Query of <c>GET /v1/changes</c>.</summary>
-/// <param name="Since">The <c>nextToken</c> of the previous page; absent to start with a snapshot of every published article.</param>
-/// <param name="Limit">Items per page, 1 to 100 (default 50).</param>
-public sealed record ChangesRequest(
-    [FromQuery(Name = "since")] string? Since,
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)] string? Limit);
+public sealed record ChangesRequest
+{
+    /// <summary>The <c>nextToken</c> of the previous page; absent to start with a snapshot of every published article.</summary>
+    [FromQuery(Name = "since")]
+    public string? Since { get; init; }
+
+    /// <summary>Items per page, 1 to 100 (default 50).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)]
+    public string? Limit { get; init; }
+}
 
 public sealed class ChangesRequestValidator : AbstractValidator<ChangesRequest>
 {

@@ -64,9 +64,10 @@ public static class QueryStrings
     }
 
     private static IEnumerable<string> DeclaredNames(Type request) =>
-        request.GetConstructors().Single().GetParameters()
-            .Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name)
-            .OfType<string>();
+        request.GetProperties().Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name)
+            .Concat(request.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name))
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>The name of the first parameter (or "query") whose name or value is not valid UTF-8 once percent-decoded.</summary>
     internal static string? FindInvalidUtf8(string? queryString)

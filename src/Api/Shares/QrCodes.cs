@@ -12,10 +12,12 @@ using QRCoder;
 namespace Api.Shares;
 
 /// <summary>Query parameters of <c>GET /v1/articles/{idOrSlug}/share/qr.svg</c> and <c>…/qr.png</c>.</summary>
-/// <param name="Size">Width and height of the image in pixels, 64 to 1024 (default 256).</param>
-public sealed record QrCodeRequest(
-    [FromQuery(Name = "size"), QueryType("integer", Minimum = QrCodeRequest.MinSize, Maximum = QrCodeRequest.MaxSize, Default = QrCodeRequest.DefaultSize)] string? Size)
+public sealed record QrCodeRequest
 {
+    /// <summary>Width and height of the image in pixels, 64 to 1024 (default 256).</summary>
+    [FromQuery(Name = "size"), QueryType("integer", Minimum = QrCodeRequest.MinSize, Maximum = QrCodeRequest.MaxSize, Default = QrCodeRequest.DefaultSize)]
+    public string? Size { get; init; }
+
     public const int MinSize = 64;
     public const int MaxSize = 1024;
     public const int DefaultSize = 256;

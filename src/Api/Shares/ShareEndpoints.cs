@@ -12,9 +12,16 @@ using Microsoft.Extensions.Options;
 namespace Api.Shares;
 
 /// <summary>Query of <c>GET /v1/articles/{idOrSlug}/share</c>.</summary>
-/// <param name="IdOrSlug">The article's id or slug.</param>
-/// <param name="Networks">Comma-separated network ids to include (default: all).</param>
-public sealed record ShareRequest([FromRoute(Name = "idOrSlug")] string IdOrSlug, [FromQuery(Name = "networks")] string? Networks);
+public sealed record ShareRequest
+{
+    /// <summary>The article's id or slug.</summary>
+    [FromRoute(Name = "idOrSlug")]
+    public required string IdOrSlug { get; init; }
+
+    /// <summary>Comma-separated network ids to include (default: all).</summary>
+    [FromQuery(Name = "networks")]
+    public string? Networks { get; init; }
+}
 
 /// <summary>Route of <c>GET /v1/articles/{idOrSlug}/share/{network}</c>.</summary>
 /// <param name="IdOrSlug">The article's id or slug.</param>
@@ -22,29 +29,48 @@ public sealed record ShareRequest([FromRoute(Name = "idOrSlug")] string IdOrSlug
 public sealed record ShareIntentRoute(string IdOrSlug, string Network);
 
 /// <summary>Query of <c>GET /v1/articles/{idOrSlug}/share/stats</c>.</summary>
-/// <param name="IdOrSlug">The article's id or slug.</param>
-/// <param name="Days">How many days back to count, 1 to 365 (default 30).</param>
-public sealed record ShareStatsRequest(
-    [FromRoute(Name = "idOrSlug")] string IdOrSlug,
-    [FromQuery(Name = "days"), QueryType("integer", Minimum = 1, Maximum = 365, Default = 30)] string? Days);
+public sealed record ShareStatsRequest
+{
+    /// <summary>The article's id or slug.</summary>
+    [FromRoute(Name = "idOrSlug")]
+    public required string IdOrSlug { get; init; }
+
+    /// <summary>How many days back to count, 1 to 365 (default 30).</summary>
+    [FromQuery(Name = "days"), QueryType("integer", Minimum = 1, Maximum = 365, Default = 30)]
+    public string? Days { get; init; }
+}
 
 /// <summary>Query of <c>GET /v1/articles/most-shared</c>.</summary>
-/// <param name="Period">day, week (default) or month.</param>
-/// <param name="Limit">How many articles, 1 to 50 (default 10).</param>
-public sealed record MostSharedRequest(
-    [FromQuery(Name = "period"), QueryType("string", Enum = ["day", "week", "month"], Default = "week")] string? Period,
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 50, Default = 10)] string? Limit);
+public sealed record MostSharedRequest
+{
+    /// <summary>day, week (default) or month.</summary>
+    [FromQuery(Name = "period"), QueryType("string", Enum = ["day", "week", "month"], Default = "week")]
+    public string? Period { get; init; }
+
+    /// <summary>How many articles, 1 to 50 (default 10).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 50, Default = 10)]
+    public string? Limit { get; init; }
+}
 
 /// <summary>Query of <c>GET /v1/oembed</c>.</summary>
-/// <param name="Url">The article page's URL (its canonical URL) or this API's URL of the article.</param>
-/// <param name="Format"><c>json</c> (default); <c>xml</c> is answered 501 as oEmbed prescribes.</param>
-/// <param name="MaxWidth">Largest width the consumer can show, 100 to 2000.</param>
-/// <param name="MaxHeight">Largest height the consumer can show, 100 to 2000.</param>
-public sealed record OEmbedRequest(
-    [FromQuery(Name = "url")] string? Url,
-    [FromQuery(Name = "format"), QueryType("string", Enum = ["json", "xml"], Default = "json")] string? Format,
-    [FromQuery(Name = "maxwidth"), QueryType("integer", Minimum = 100, Maximum = 2000)] string? MaxWidth,
-    [FromQuery(Name = "maxheight"), QueryType("integer", Minimum = 100, Maximum = 2000)] string? MaxHeight);
+public sealed record OEmbedRequest
+{
+    /// <summary>The article page's URL (its canonical URL) or this API's URL of the article.</summary>
+    [FromQuery(Name = "url")]
+    public string? Url { get; init; }
+
+    /// <summary><c>json</c> (default); <c>xml</c> is answered 501 as oEmbed prescribes.</summary>
+    [FromQuery(Name = "format"), QueryType("string", Enum = ["json", "xml"], Default = "json")]
+    public string? Format { get; init; }
+
+    /// <summary>Largest width the consumer can show, 100 to 2000.</summary>
+    [FromQuery(Name = "maxwidth"), QueryType("integer", Minimum = 100, Maximum = 2000)]
+    public string? MaxWidth { get; init; }
+
+    /// <summary>Largest height the consumer can show, 100 to 2000.</summary>
+    [FromQuery(Name = "maxheight"), QueryType("integer", Minimum = 100, Maximum = 2000)]
+    public string? MaxHeight { get; init; }
+}
 
 public sealed class ShareRequestValidator : AbstractValidator<ShareRequest>
 {

@@ -6,16 +6,24 @@ using Microsoft.AspNetCore.Mvc;
 namespace Api.Syndication;
 
 /// <summary>Query parameters of the feeds.</summary>
-/// <param name="Language">Only articles in this language: a BCP 47 tag such as <c>en</c> or <c>zh-Hans</c>.</param>
-/// <param name="Tag">One or more tag slugs, comma-separated; an article with any of them is included.</param>
-/// <param name="Content"><c>summary</c> (default): each item carries the article's summary; <c>full</c>: its sanitized HTML body as well.</param>
-/// <param name="Limit">How many of the newest articles, 1 to 100 (default 50).</param>
-public sealed record FeedRequest(
-    [FromQuery(Name = "language")] string? Language,
-    [FromQuery(Name = "tag")] string? Tag,
-    [FromQuery(Name = "content"), QueryType("string", Enum = ["summary", "full"], Default = "summary")] string? Content,
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = FeedRequest.MaxLimit, Default = FeedRequest.DefaultLimit)] string? Limit)
+public sealed record FeedRequest
 {
+    /// <summary>Only articles in this language: a BCP 47 tag such as <c>en</c> or <c>zh-Hans</c>.</summary>
+    [FromQuery(Name = "language")]
+    public string? Language { get; init; }
+
+    /// <summary>One or more tag slugs, comma-separated; an article with any of them is included.</summary>
+    [FromQuery(Name = "tag")]
+    public string? Tag { get; init; }
+
+    /// <summary><c>summary</c> (default): each item carries the article's summary; <c>full</c>: its sanitized HTML body as well.</summary>
+    [FromQuery(Name = "content"), QueryType("string", Enum = ["summary", "full"], Default = "summary")]
+    public string? Content { get; init; }
+
+    /// <summary>How many of the newest articles, 1 to 100 (default 50).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = FeedRequest.MaxLimit, Default = FeedRequest.DefaultLimit)]
+    public string? Limit { get; init; }
+
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
 

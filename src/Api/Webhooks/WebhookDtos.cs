@@ -124,12 +124,16 @@ public sealed record WebhookDeliveryDto(
 public sealed record WebhookDeliveryList(IReadOnlyList<WebhookDeliveryDto> Items);
 
 /// <summary>Route and query of <c>GET /v1/webhooks/{id}/deliveries</c>.</summary>
-/// <param name="Id">The webhook's id.</param>
-/// <param name="Limit">How many of the newest deliveries, 1 to 100 (default 50).</param>
-public sealed record WebhookDeliveriesRequest(
-    [FromRoute(Name = "id")] string Id,
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)] string? Limit)
+public sealed record WebhookDeliveriesRequest
 {
+    /// <summary>The webhook's id.</summary>
+    [FromRoute(Name = "id")]
+    public required string Id { get; init; }
+
+    /// <summary>How many of the newest deliveries, 1 to 100 (default 50).</summary>
+    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)]
+    public string? Limit { get; init; }
+
     internal long WebhookId => QueryValues.TryParseId(Id, out var id) ? id : 0;
 }
 
