@@ -149,10 +149,13 @@ public sealed record ArticleRoute(string IdOrSlug)
 {
     /// <summary>The numeric id when <see cref="IdOrSlug"/> is one.</summary>
     internal long? Id =>
-        IdOrSlug.Length is > 0 and <= 18 && IdOrSlug.All(char.IsAsciiDigit)
+        IdOrSlug.Length is > 0 and <= 19 && IsDigits(IdOrSlug)
         && long.TryParse(IdOrSlug, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : null;
+
+    /// <summary>Whether <paramref name="value"/> is ASCII digits only: such a value names an article by id, never by slug.</summary>
+    internal static bool IsDigits(string value) => !value.AsSpan().ContainsAnyExceptInRange('0', '9');
 }
 
 public sealed class ArticleRouteValidator : AbstractValidator<ArticleRoute>
@@ -171,6 +174,6 @@ public static class ArticleRouteRules
             .MaximumLength(Slugs.MaxArticleLength)
             .Must(Slugs.IsValid)
             .WithMessage("'{PropertyName}' must be a numeric id or a slug: lowercase ASCII letters and digits, in groups joined by single hyphens.")
-            .Must(value => !value.All(char.IsAsciiDigit) || new ArticleRoute(value).Id is not null)
+            .Must(value => !ArticleRoute.IsDigits(value) || new ArticleRoute(value).Id is not null)
             .WithMessage("'{PropertyName}' is not a valid article id (1 to 9223372036854775807).");
 }

@@ -117,10 +117,13 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("no-such-article", problem.GetProperty("detail").GetString());
     }
 
-    [Fact]
-    public async Task GetArticle_returns_404_problem_for_an_unknown_id()
+    [Theory]
+    [InlineData("987654321")]
+    [InlineData("1000000000000000000")]                          // 19 digits
+    [InlineData("9223372036854775807")]                          // bigint max
+    public async Task GetArticle_returns_404_problem_for_an_unknown_id(string id)
     {
-        var response = await _client.GetAsync("/v1/articles/987654321");
+        var response = await _client.GetAsync($"/v1/articles/{id}");
         await response.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
