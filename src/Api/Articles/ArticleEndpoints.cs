@@ -76,7 +76,7 @@ public static class ArticleEndpoints
         }
 
         http.Response.Headers.Append(HeaderNames.Vary, "Accept");
-        return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience));
+        return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience), ArticleFields.WriteArticle);
     }
 
     internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)

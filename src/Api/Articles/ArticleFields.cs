@@ -49,6 +49,21 @@ public static class ArticleFields
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Writes a whole article, byte for byte as the serializer writes <see cref="ArticleDto"/>: the
+    /// single-article read, which spares each response the serializer's per-value work.
+    /// </summary>
+    public static void WriteArticle(Utf8JsonWriter json, ArticleDto article, JsonSerializerOptions options)
+    {
+        json.WriteStartObject();
+        foreach (var (_, write) in Catalog)
+        {
+            write(json, article, options);
+        }
+
+        json.WriteEndObject();
+    }
+
     /// <summary>Writes the selected fields of one list item (<c>id</c> always), in catalog order.</summary>
     public static void Write(Utf8JsonWriter json, ArticleDto article, string? snippet, IReadOnlySet<string> fields, JsonSerializerOptions options)
     {

@@ -12,7 +12,16 @@ namespace Api.Infrastructure;
 /// <c>If-None-Match</c> / <c>If-Modified-Since</c> answered with 304, <c>Cache-Control</c> for shared
 /// caches and a <c>Surrogate-Key</c> header naming the resources involved so a CDN can purge by tag.
 /// </summary>
-public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null)
+/// <remarks>
+/// The body is <paramref name="value"/> as the serializer writes it, or as <paramref name="write"/> does:
+/// a hand-written equivalent for a hot read.
+/// </remarks>
+public sealed class CachedJson<T>(
+    T value,
+    IReadOnlyCollection<string> surrogateKeys,
+    DateTime? lastModified = null,
+    CachePolicy? policy = null,
+    Action<Utf8JsonWriter, T, JsonSerializerOptions>? write = null)
     : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
 {
     public T Value { get; } = value;
@@ -27,7 +36,14 @@ public sealed class CachedJson<T>(T value, IReadOnlyCollection<string> surrogate
         var options = httpContext.Options();
         await using (var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented }))
         {
-            JsonSerializer.Serialize(json, Value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+            if (write is not null)
+            {
+                write(json, Value, options);
+            }
+            else
+            {
+                JsonSerializer.Serialize(json, Value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+            }
         }
 
         await HttpCaching.WriteAsync(httpContext, body.Written, surrogateKeys, lastModified, policy ?? CachePolicy.Public);
@@ -171,8 +187,13 @@ public static class HttpCaching
         return value;
     }
 
-    public static CachedJson<T> Cached<T>(T value, IReadOnlyCollection<string> surrogateKeys, DateTime? lastModified = null, CachePolicy? policy = null) =>
-        new(value, surrogateKeys, lastModified, policy);
+    public static CachedJson<T> Cached<T>(
+        T value,
+        IReadOnlyCollection<string> surrogateKeys,
+        DateTime? lastModified = null,
+        CachePolicy? policy = null,
+        Action<Utf8JsonWriter, T, JsonSerializerOptions>? write = null) =>
+        new(value, surrogateKeys, lastModified, policy, write);
 
     /// <summary>
     /// A strong ETag: the 128-bit XXH3 hash of the exact bytes, base64url. A validator only has to

@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Api.Articles;
 using Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Api.Tests.Articles;
@@ -43,6 +47,51 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("China News", breadcrumb[1].GetProperty("name").GetString());
         Assert.Equal("china-news", breadcrumb[1].GetProperty("slug").GetString());
         Assert.Equal(category.GetProperty("id").GetInt64(), breadcrumb[1].GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task GetArticle_writes_exactly_what_the_serializer_writes_for_the_article()
+    {
+        // Every member filled in, with text the encoder must escape: the hand-written body of the
+        // single-article read must not drift from ArticleDto's contract.
+        var slug = $"written-{Guid.NewGuid():N}";
+        var group = Guid.NewGuid();
+        await api.ExecuteAsync("""
+            INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
+                                  byline, source, image_url, image_alt, canonical_url, translation_group, published_at)
+            SELECT @slug, 'Talks on "trade" & <fees> — 习近平', E'Line\u2028break\ttab', '<p class="lede">A &amp; B</p>',
+                   E'A & B\n\nC', 'en', id, 'published', 'By "Someone"', 'Agency', 'https://img.example.com/a b.jpg',
+                   'Alt <text>', NULL, @group, '2021-03-04T05:06:07.891Z'
+            FROM categories WHERE slug = 'china-news';
+            INSERT INTO articles (slug, title, language, category_id, status, translation_group, published_at)
+            SELECT @slug || '-fr', 'Traduction', 'fr', id, 'published', @group, '2021-03-04T05:06:07Z'
+            FROM categories WHERE slug = 'china-news';
+            INSERT INTO tags (slug, name) VALUES (@slug || '-tag', 'Tag <"one"> & more');
+            INSERT INTO article_tags (article_id, tag_id)
+            SELECT a.id, t.id FROM articles a, tags t WHERE a.slug = @slug AND t.slug = @slug || '-tag';
+            INSERT INTO article_aliases (alias, article_id, kind) SELECT @slug || '-old', id, 'slug' FROM articles WHERE slug = @slug;
+            """, new { slug, group });
+
+        var response = await _client.GetAsync($"/v1/articles/{slug}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = await response.Content.ReadAsStringAsync();
+
+        var options = api.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var article = JsonSerializer.Deserialize<ArticleDto>(sent, options)!;
+        Assert.Equal(JsonSerializer.Serialize(article, options), sent);
+
+        Assert.Equal("Talks on \"trade\" & <fees> — 习近平", article.Title);
+        Assert.Equal("Line\u2028break\ttab", article.Summary);
+        Assert.Equal("<p class=\"lede\">A &amp; B</p>", article.BodyHtml);
+        Assert.Equal("By \"Someone\"", article.Byline);
+        Assert.Equal("Agency", article.Source);
+        Assert.Equal(new ImageDto("https://img.example.com/a b.jpg", "Alt <text>"), article.Image);
+        Assert.Equal(new DateTime(2021, 3, 4, 5, 6, 7, 891, DateTimeKind.Utc), article.PublishedAt);
+        Assert.Equal($"https://news.example.com/articles/{slug}", article.CanonicalUrl);
+        Assert.Equal("china-news", article.Category.Slug);
+        Assert.Equal([new TagDto($"{slug}-tag", "Tag <\"one\"> & more")], article.Tags);
+        Assert.Equal([$"{slug}-old"], article.PreviousSlugs);
+        Assert.Equal($"{slug}-fr", Assert.Single(article.Translations).Slug);
     }
 
     [Fact]
