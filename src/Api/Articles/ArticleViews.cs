@@ -28,10 +28,11 @@ public sealed class ArticleViews(ArticleStore articles, CategoryStore categories
     /// <summary>The article named by id or current slug, or else the current slug an alias points to.</summary>
     public async Task<(ArticleRow? Row, string? RedirectTo)> FindAsync(ArticleRoute route, ArticleStore.Audience audience, CancellationToken cancellationToken)
     {
-        var row = route.Id is { } id
-            ? await articles.FindByIdAsync(id, audience, cancellationToken)
+        var id = route.Id;
+        var row = id is { } byId
+            ? await articles.FindByIdAsync(byId, audience, cancellationToken)
             : await articles.FindBySlugAsync(route.IdOrSlug, audience, cancellationToken);
-        if (row is not null || route.Id is not null)
+        if (row is not null || id is not null)
         {
             return (row, null);
         }

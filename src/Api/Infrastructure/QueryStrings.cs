@@ -64,10 +64,21 @@ public static class QueryStrings
     }
 
     private static IEnumerable<string> DeclaredNames(Type request) =>
-        request.GetProperties().Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name)
-            .Concat(request.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name))
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal);
+        request.GetProperties().Select(p => p.Name)
+            .Concat(request.GetConstructors().SelectMany(c => c.GetParameters()).Select(p => p.Name!))
+            .Distinct(StringComparer.Ordinal)
+            .Select(name => BindingAttributes(request, name).OfType<FromQueryAttribute>().FirstOrDefault()?.Name)
+            .OfType<string>();
+
+    /// <summary>
+    /// The attributes of a request record's member <paramref name="name"/>: of its property, and of
+    /// the constructor parameter of that name in a positional record.
+    /// </summary>
+    internal static object[] BindingAttributes(Type type, string name) =>
+    [
+        .. type.GetProperty(name)?.GetCustomAttributes(true) ?? [],
+        .. type.GetConstructors().SelectMany(c => c.GetParameters()).Where(p => p.Name == name).SelectMany(p => p.GetCustomAttributes(true)),
+    ];
 
     /// <summary>The name of the first parameter (or "query") whose name or value is not valid UTF-8 once percent-decoded.</summary>
     internal static string? FindInvalidUtf8(string? queryString)

@@ -79,16 +79,9 @@ public static class Validation
     private static string WireName(Type type, System.Reflection.MemberInfo member) =>
         WireNames.GetOrAdd((type, member.Name), key =>
         {
-            var attributes = BindingAttributes(key.Item1, key.Item2);
+            var attributes = QueryStrings.BindingAttributes(key.Item1, key.Item2);
             var bound = attributes.OfType<Microsoft.AspNetCore.Http.Metadata.IFromQueryMetadata>().FirstOrDefault()?.Name
                 ?? attributes.OfType<Microsoft.AspNetCore.Http.Metadata.IFromRouteMetadata>().FirstOrDefault()?.Name;
             return bound ?? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key.Item2);
         });
-
-    /// <summary>The attributes of the property <paramref name="name"/> and of the constructor parameter of that name (positional records).</summary>
-    private static object[] BindingAttributes(Type type, string name) =>
-    [
-        .. type.GetProperty(name)?.GetCustomAttributes(true) ?? [],
-        .. type.GetConstructors().SelectMany(c => c.GetParameters()).Where(p => p.Name == name).SelectMany(p => p.GetCustomAttributes(true)),
-    ];
 }
