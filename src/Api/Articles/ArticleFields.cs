@@ -11,41 +11,76 @@ public static class ArticleFields
 {
     public const string Snippet = "snippet";
 
-    private delegate void Writer(Utf8JsonWriter json, ArticleDto article, JsonSerializerOptions options);
+    private delegate void Writer(Utf8JsonWriter json, JsonEncodedText name, ArticleDto article);
 
-    private static readonly (string Name, Writer Write)[] Catalog =
+    /// <summary>
+    /// The JSON property names, encoded once: a name passed as a string is searched for characters
+    /// to escape and transcoded on every write, which a page of twenty items does hundreds of times.
+    /// </summary>
+    private static class Property
+    {
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Slug = JsonEncodedText.Encode("slug");
+        public static readonly JsonEncodedText Title = JsonEncodedText.Encode("title");
+        public static readonly JsonEncodedText Summary = JsonEncodedText.Encode("summary");
+        public static readonly JsonEncodedText BodyHtml = JsonEncodedText.Encode("bodyHtml");
+        public static readonly JsonEncodedText BodyText = JsonEncodedText.Encode("bodyText");
+        public static readonly JsonEncodedText Language = JsonEncodedText.Encode("language");
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        public static readonly JsonEncodedText PublishedAt = JsonEncodedText.Encode("publishedAt");
+        public static readonly JsonEncodedText CreatedAt = JsonEncodedText.Encode("createdAt");
+        public static readonly JsonEncodedText UpdatedAt = JsonEncodedText.Encode("updatedAt");
+        public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+        public static readonly JsonEncodedText CanonicalUrl = JsonEncodedText.Encode("canonicalUrl");
+        public static readonly JsonEncodedText Byline = JsonEncodedText.Encode("byline");
+        public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+        public static readonly JsonEncodedText Image = JsonEncodedText.Encode("image");
+        public static readonly JsonEncodedText Url = JsonEncodedText.Encode("url");
+        public static readonly JsonEncodedText Alt = JsonEncodedText.Encode("alt");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Category = JsonEncodedText.Encode("category");
+        public static readonly JsonEncodedText Breadcrumb = JsonEncodedText.Encode("breadcrumb");
+        public static readonly JsonEncodedText Tags = JsonEncodedText.Encode("tags");
+        public static readonly JsonEncodedText DeletedAt = JsonEncodedText.Encode("deletedAt");
+        public static readonly JsonEncodedText PreviousSlugs = JsonEncodedText.Encode("previousSlugs");
+        public static readonly JsonEncodedText LegacyIds = JsonEncodedText.Encode("legacyIds");
+        public static readonly JsonEncodedText Translations = JsonEncodedText.Encode("translations");
+        public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
+    }
+
+    private static readonly (JsonEncodedText Name, Writer Write)[] Catalog =
     [
-        ("id", (w, a, _) => w.WriteNumber("id", a.Id)),
-        ("slug", (w, a, _) => w.WriteString("slug", a.Slug)),
-        ("title", (w, a, _) => w.WriteString("title", a.Title)),
-        ("summary", (w, a, _) => w.WriteString("summary", a.Summary)),
-        ("bodyHtml", (w, a, _) => w.WriteString("bodyHtml", a.BodyHtml)),
-        ("bodyText", (w, a, _) => w.WriteString("bodyText", a.BodyText)),
-        ("language", (w, a, _) => w.WriteString("language", a.Language)),
-        ("status", (w, a, _) => w.WriteString("status", a.Status)),
-        ("publishedAt", (w, a, _) => WriteDate(w, "publishedAt", a.PublishedAt)),
-        ("createdAt", (w, a, _) => w.WriteString("createdAt", a.CreatedAt)),
-        ("updatedAt", (w, a, _) => w.WriteString("updatedAt", a.UpdatedAt)),
-        ("version", (w, a, _) => w.WriteNumber("version", a.Version)),
-        ("canonicalUrl", (w, a, _) => w.WriteString("canonicalUrl", a.CanonicalUrl)),
-        ("byline", (w, a, _) => w.WriteString("byline", a.Byline)),
-        ("source", (w, a, _) => w.WriteString("source", a.Source)),
-        ("image", (w, a, _) => WriteImage(w, a.Image)),
-        ("category", (w, a, _) => WriteCategory(w, a.Category)),
-        ("tags", (w, a, _) => WriteTags(w, a.Tags)),
-        ("deletedAt", (w, a, _) => WriteDate(w, "deletedAt", a.DeletedAt)),
-        ("previousSlugs", (w, a, _) => WriteStrings(w, "previousSlugs", a.PreviousSlugs)),
-        ("legacyIds", (w, a, _) => WriteStrings(w, "legacyIds", a.LegacyIds)),
-        ("translations", (w, a, _) => WriteTranslations(w, a.Translations)),
+        (Property.Id, (w, n, a) => w.WriteNumber(n, a.Id)),
+        (Property.Slug, (w, n, a) => w.WriteString(n, a.Slug)),
+        (Property.Title, (w, n, a) => w.WriteString(n, a.Title)),
+        (Property.Summary, (w, n, a) => w.WriteString(n, a.Summary)),
+        (Property.BodyHtml, (w, n, a) => w.WriteString(n, a.BodyHtml)),
+        (Property.BodyText, (w, n, a) => w.WriteString(n, a.BodyText)),
+        (Property.Language, (w, n, a) => w.WriteString(n, a.Language)),
+        (Property.Status, (w, n, a) => w.WriteString(n, a.Status)),
+        (Property.PublishedAt, (w, n, a) => WriteDate(w, n, a.PublishedAt)),
+        (Property.CreatedAt, (w, n, a) => w.WriteString(n, a.CreatedAt)),
+        (Property.UpdatedAt, (w, n, a) => w.WriteString(n, a.UpdatedAt)),
+        (Property.Version, (w, n, a) => w.WriteNumber(n, a.Version)),
+        (Property.CanonicalUrl, (w, n, a) => w.WriteString(n, a.CanonicalUrl)),
+        (Property.Byline, (w, n, a) => w.WriteString(n, a.Byline)),
+        (Property.Source, (w, n, a) => w.WriteString(n, a.Source)),
+        (Property.Image, (w, n, a) => WriteImage(w, n, a.Image)),
+        (Property.Category, (w, n, a) => WriteCategory(w, n, a.Category)),
+        (Property.Tags, (w, n, a) => WriteTags(w, n, a.Tags)),
+        (Property.DeletedAt, (w, n, a) => WriteDate(w, n, a.DeletedAt)),
+        (Property.PreviousSlugs, (w, n, a) => WriteStrings(w, n, a.PreviousSlugs)),
+        (Property.LegacyIds, (w, n, a) => WriteStrings(w, n, a.LegacyIds)),
+        (Property.Translations, (w, n, a) => WriteTranslations(w, n, a.Translations)),
     ];
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds"];
 
-    public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name), Snippet];
+    public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name.Value), Snippet];
 
     /// <summary>What a list returns when <c>fields</c> is not given.</summary>
     public static IReadOnlySet<string> ListDefaults(bool search) =>
-        Catalog.Select(f => f.Name).Where(n => !NotInListsByDefault.Contains(n)).Concat(search ? [Snippet] : []).ToHashSet(StringComparer.Ordinal);
+        Catalog.Select(f => f.Name.Value).Where(n => !NotInListsByDefault.Contains(n)).Concat(search ? [Snippet] : []).ToHashSet(StringComparer.Ordinal);
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
@@ -56,9 +91,9 @@ public static class ArticleFields
     public static void WriteArticle(Utf8JsonWriter json, ArticleDto article, JsonSerializerOptions options)
     {
         json.WriteStartObject();
-        foreach (var (_, write) in Catalog)
+        foreach (var (name, write) in Catalog)
         {
-            write(json, article, options);
+            write(json, name, article);
         }
 
         json.WriteEndObject();
@@ -70,15 +105,15 @@ public static class ArticleFields
         json.WriteStartObject();
         foreach (var (name, write) in Catalog)
         {
-            if (name == "id" || fields.Contains(name))
+            if (name.Equals(Property.Id) || fields.Contains(name.Value))
             {
-                write(json, article, options);
+                write(json, name, article);
             }
         }
 
         if (fields.Contains(Snippet))
         {
-            json.WriteString(Snippet, snippet);
+            json.WriteString(Property.Snippet, snippet);
         }
 
         json.WriteEndObject();
@@ -88,7 +123,7 @@ public static class ArticleFields
     // serializer writes ArticleDto (dates in the same ISO 8601 form): a list page has hundreds of
     // them, and a serializer call per value cost more than the rest of the page.
 
-    private static void WriteDate(Utf8JsonWriter json, string name, DateTime? value)
+    private static void WriteDate(Utf8JsonWriter json, JsonEncodedText name, DateTime? value)
     {
         if (value is { } date)
         {
@@ -100,41 +135,41 @@ public static class ArticleFields
         }
     }
 
-    private static void WriteImage(Utf8JsonWriter json, ImageDto? image)
+    private static void WriteImage(Utf8JsonWriter json, JsonEncodedText name, ImageDto? image)
     {
         if (image is null)
         {
-            json.WriteNull("image");
+            json.WriteNull(name);
             return;
         }
 
-        json.WriteStartObject("image");
-        json.WriteString("url", image.Url);
-        json.WriteString("alt", image.Alt);
+        json.WriteStartObject(name);
+        json.WriteString(Property.Url, image.Url);
+        json.WriteString(Property.Alt, image.Alt);
         json.WriteEndObject();
     }
 
-    private static void WriteCategory(Utf8JsonWriter json, ArticleCategory category)
+    private static void WriteCategory(Utf8JsonWriter json, JsonEncodedText name, ArticleCategory category)
     {
-        json.WriteStartObject("category");
-        json.WriteNumber("id", category.Id);
-        json.WriteString("slug", category.Slug);
-        json.WriteString("name", category.Name);
-        json.WriteStartArray("breadcrumb");
+        json.WriteStartObject(name);
+        json.WriteNumber(Property.Id, category.Id);
+        json.WriteString(Property.Slug, category.Slug);
+        json.WriteString(Property.Name, category.Name);
+        json.WriteStartArray(Property.Breadcrumb);
         foreach (var step in category.Breadcrumb)
         {
             json.WriteStartObject();
             if (step.Id is { } id)
             {
-                json.WriteNumber("id", id);
+                json.WriteNumber(Property.Id, id);
             }
             else
             {
-                json.WriteNull("id");
+                json.WriteNull(Property.Id);
             }
 
-            json.WriteString("slug", step.Slug);
-            json.WriteString("name", step.Name);
+            json.WriteString(Property.Slug, step.Slug);
+            json.WriteString(Property.Name, step.Name);
             json.WriteEndObject();
         }
 
@@ -142,21 +177,21 @@ public static class ArticleFields
         json.WriteEndObject();
     }
 
-    private static void WriteTags(Utf8JsonWriter json, IReadOnlyList<TagDto> tags)
+    private static void WriteTags(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<TagDto> tags)
     {
-        json.WriteStartArray("tags");
+        json.WriteStartArray(name);
         foreach (var tag in tags)
         {
             json.WriteStartObject();
-            json.WriteString("slug", tag.Slug);
-            json.WriteString("name", tag.Name);
+            json.WriteString(Property.Slug, tag.Slug);
+            json.WriteString(Property.Name, tag.Name);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
     }
 
-    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    private static void WriteStrings(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<string> values)
     {
         json.WriteStartArray(name);
         foreach (var value in values)
@@ -167,15 +202,15 @@ public static class ArticleFields
         json.WriteEndArray();
     }
 
-    private static void WriteTranslations(Utf8JsonWriter json, IReadOnlyList<TranslationDto> translations)
+    private static void WriteTranslations(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<TranslationDto> translations)
     {
-        json.WriteStartArray("translations");
+        json.WriteStartArray(name);
         foreach (var translation in translations)
         {
             json.WriteStartObject();
-            json.WriteNumber("id", translation.Id);
-            json.WriteString("slug", translation.Slug);
-            json.WriteString("language", translation.Language);
+            json.WriteNumber(Property.Id, translation.Id);
+            json.WriteString(Property.Slug, translation.Slug);
+            json.WriteString(Property.Language, translation.Language);
             json.WriteEndObject();
         }
 

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Cors;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Net.Http.Headers;
 
 namespace Api.Infrastructure;
 
@@ -34,7 +36,13 @@ public static class Cors
 
     public static WebApplication UseCorsPolicies(this WebApplication app)
     {
-        app.UseCors();
+        // CORS concerns browsers' cross-origin requests, which carry Origin; the others skip the
+        // middleware's per-request work. An endpoint with its own CORS metadata always gets it, as
+        // routing requires.
+        app.UseWhen(
+            context => context.Request.Headers.ContainsKey(HeaderNames.Origin)
+                || context.GetEndpoint()?.Metadata.GetMetadata<ICorsMetadata>() is not null,
+            cors => cors.UseCors());
         return app;
     }
 

@@ -34,7 +34,8 @@ public sealed class CachedJson<T>(
     {
         using var body = new PooledBody();
         var options = httpContext.Options();
-        await using (var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented }))
+        // The writer's output is a buffer in memory: disposing flushes it without I/O.
+        using (var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented }))
         {
             if (write is not null)
             {

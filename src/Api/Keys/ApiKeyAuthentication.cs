@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -110,8 +111,10 @@ public static class ApiKeySetup
 {
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder) => ApiKeyAuthentication.AddApiKeys(builder);
 
-    /// <summary>The key ASP.NET Core's <c>UseAuthentication()</c> sets in the application's properties.</summary>
+    /// <summary>The keys ASP.NET Core's <c>UseAuthentication()</c> and <c>UseAuthorization()</c> set in the application's properties.</summary>
     private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
 
     /// <summary>Authentication, then the write limits (per key, or per IP when the key is missing or wrong), then authorization.</summary>
     public static WebApplication UseApiKeys(this WebApplication app)
@@ -125,7 +128,18 @@ public static class ApiKeySetup
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         // Only writes are limited; reads skip the limiter's per-request bookkeeping.
         app.UseWhen(RateLimits.IsWrite, writes => writes.UseRateLimiter());
-        app.UseAuthorization();
+        // Authorization runs for the endpoints that name a policy (a scope); the others, the public
+        // reads among them, skip its per-request work. It fails closed: routing refuses to run an
+        // endpoint with authorization metadata when authorization did not run for it (500), so an
+        // endpoint this check missed could never be reached without its policy. As above, the call
+        // inside a branch is not seen, so say so, or WebApplication would add it to every request.
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
+        app.UseWhen(NeedsAuthorization, authorized => authorized.UseAuthorization());
         return app;
     }
+
+    private static bool NeedsAuthorization(HttpContext context) =>
+        context.GetEndpoint()?.Metadata is { } metadata
+        && (metadata.GetMetadata<IAuthorizeData>() is not null
+            || metadata.GetMetadata<AuthorizationPolicy>() is not null);
 }
