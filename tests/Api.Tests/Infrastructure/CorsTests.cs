@@ -36,7 +36,18 @@ public sealed class CorsTests(CorsTests.WithNewsroomOrigin api) : IClassFixture<
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single();
         Assert.Contains("ETag", exposed);
+        Assert.Contains("Last-Modified", exposed);
         Assert.Contains("Location", exposed);
+    }
+
+    [Fact]
+    public async Task A_request_without_Origin_is_answered_without_CORS_headers()
+    {
+        var response = await api.CreateClient().GetAsync("/v1/articles");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Expose-Headers"));
     }
 
     [Fact]
