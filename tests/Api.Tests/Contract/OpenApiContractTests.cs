@@ -17,7 +17,7 @@ public sealed class OpenApiContractTests(ApiFactory api) : IClassFixture<ApiFact
     public async Task Committed_openapi_json_matches_the_document_the_app_serves()
     {
         var served = await _client.GetStringAsync("/swagger/v1/swagger.json");
-        var path = Path.Combine(RepositoryRoot(), "openapi.json");
+        var path = Path.Combine(Repository.Root(), "openapi.json");
         var pretty = JsonNode.Parse(served)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
         if (Environment.GetEnvironmentVariable("UPDATE_OPENAPI") == "1")
@@ -105,18 +105,5 @@ public sealed class OpenApiContractTests(ApiFactory api) : IClassFixture<ApiFact
         var response = await _client.GetAsync("/swagger/index.html");
         response.EnsureSuccessStatusCode();
         Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Api.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Could not find the repository root (the folder holding Api.sln).");
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Api.Tests.Webhooks;
 
 /// <summary>A request a receiver got.</summary>
-public sealed record ReceivedHook(string Path, IReadOnlyDictionary<string, string> Headers, string Body, int Answered)
+public sealed record ReceivedHook(string Path, IReadOnlyDictionary<string, string> Headers, string Body, int Answered, DateTimeOffset ReceivedAt)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -19,6 +21,22 @@ public sealed record ReceivedHook(string Path, IReadOnlyDictionary<string, strin
     public string Type => Json.GetProperty("type").GetString()!;
 
     public long? ArticleId => Json.GetProperty("data").TryGetProperty("articleId", out var id) ? id.GetInt64() : null;
+
+    public long? CategoryId => Json.GetProperty("data").TryGetProperty("categoryId", out var id) ? id.GetInt64() : null;
+
+    /// <summary>The change feed's kind of the change behind the event (<c>data.change</c>).</summary>
+    public string Change => Json.GetProperty("data").GetProperty("change").GetString()!;
+
+    public long Seq => Json.GetProperty("data").GetProperty("seq").GetInt64();
+
+    /// <summary>What a receiver does to check a request: the Standard Webhooks scheme.</summary>
+    public bool IsSignedWith(string secret)
+    {
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var signed = $"{Headers["Webhook-Id"]}.{Headers["Webhook-Timestamp"]}.{Body}";
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(signed)));
+        return Headers["Webhook-Signature"].Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s), Encoding.ASCII.GetBytes(expected)));
+    }
 }
 
 /// <summary>
@@ -60,6 +78,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
+        var receivedAt = DateTimeOffset.UtcNow;
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var eventId = headers.GetValueOrDefault("Webhook-Id") ?? "";
         var nth = _seen.AddOrUpdate($"{context.Request.Path}|{eventId}", 1, (_, n) => n + 1);
@@ -83,7 +102,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
         }
 
-        _received.Enqueue(new ReceivedHook(context.Request.Path, headers, body, status));
+        _received.Enqueue(new ReceivedHook(context.Request.Path, headers, body, status, receivedAt));
         return Results.StatusCode(status);
     }
 
