@@ -35,11 +35,17 @@ public abstract record WriteOutcome
 /// client read, writes, records a revision snapshot and renders the result, so two editors can
 /// never overwrite each other and a failure leaves nothing half-written.
 /// </summary>
-public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache, TimeProvider clock)
+/// <remarks>
+/// Every time a write stores comes from the database's clock in its transaction (<c>now()</c>): the
+/// publication time it sets, <c>updated_at</c> and the revision's time are one instant, and the change
+/// it records is dated when it is numbered, just before the commit (see <see cref="ChangeLog"/>).
+/// </remarks>
+public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache)
 {
     private const string LockSql = $"""
-        SELECT id, slug, status, published_at, deleted_at, version, translation_group, category_id
-        FROM articles WHERE id = @id FOR UPDATE
+        SELECT a.id, a.slug, a.status, a.published_at, a.deleted_at, a.version, a.translation_group, a.category_id,
+               ({ArticleStore.Visible}) AS visible
+        FROM articles a WHERE a.id = @id FOR UPDATE
         """;
 
     public sealed class Locked
@@ -52,6 +58,9 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         public int Version { get; init; }
         public Guid? TranslationGroup { get; init; }
         public long CategoryId { get; init; }
+
+        /// <summary>Whether the public could see the article when it was locked.</summary>
+        public bool Visible { get; init; }
     }
 
     /// <summary>The id of the article named by id or current slug (any state), or null.</summary>
@@ -162,7 +171,7 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         }
 
         await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
-        return await FinishAsync(connection, id, action, keyId, cancellationToken);
+        return await FinishAsync(connection, id, action, keyId, current.Visible, cancellationToken);
     }
 
     private async Task<WriteOutcome> SaveAsync(
@@ -214,7 +223,6 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
 
         slug ??= await FreeSlugAsync(connection, Slugs.FromText(request.Title!) ?? "article", cancellationToken);
 
-        var now = clock.GetUtcNow().UtcDateTime;
         var requestedStatus = request.Status ?? (current is null ? ArticleStatuses.Draft : null);
         var status = requestedStatus switch
         {
@@ -222,11 +230,8 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
             ArticleStatuses.Scheduled => ArticleStatuses.Published,
             var s => s,
         };
+        // Null for a first publication: the statement sets the transaction's time.
         var publishedAt = request.PublishedAt?.UtcDateTime ?? current?.PublishedAt;
-        if (status == ArticleStatuses.Published && publishedAt is null)
-        {
-            publishedAt = now;
-        }
 
         var bodyHtml = ArticleHtml.Sanitize(request.BodyHtml ?? "");
         var values = new
@@ -251,22 +256,22 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         long id;
         if (current is null)
         {
-            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            id = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
                 INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
                                       byline, source, image_url, image_alt, published_at, translation_group)
                 VALUES (@slug, @title, @summary, @bodyHtml, @bodyText, @language, @categoryId, @status,
-                        @byline, @source, @imageUrl, @imageAlt, @publishedAt, @group)
+                        @byline, @source, @imageUrl, @imageAlt, {FirstPublication}, @group)
                 RETURNING id
                 """, values, cancellationToken: cancellationToken));
         }
         else
         {
             id = current.Id;
-            await connection.ExecuteAsync(new CommandDefinition("""
+            await connection.ExecuteAsync(new CommandDefinition($"""
                 UPDATE articles SET slug = @slug, title = @title, summary = @summary, body_html = @bodyHtml,
                     body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
                     byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt,
-                    published_at = @publishedAt, translation_group = @group,
+                    published_at = {FirstPublication}, translation_group = @group,
                     version = version + 1, updated_at = now()
                 WHERE id = @id
                 """, values, cancellationToken: cancellationToken));
@@ -280,23 +285,23 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         }
 
         await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
-        return await FinishAsync(connection, id, change, keyId, cancellationToken, slugChanged: current is not null && slug != current.Slug);
+        return await FinishAsync(
+            connection, id, change, keyId, current?.Visible ?? false, cancellationToken, slugChanged: current is not null && slug != current.Slug);
     }
 
+    /// <summary>The publication time a write stores: the one asked for or kept, or the transaction's time when a published article has none.</summary>
+    private const string FirstPublication = "coalesce(@publishedAt::timestamptz, CASE WHEN @status = 'published' THEN now() END)";
+
     private async Task<WriteOutcome> FinishAsync(
-        NpgsqlConnection connection, long id, string change, long? keyId, CancellationToken cancellationToken, bool slugChanged = false)
+        NpgsqlConnection connection, long id, string change, long? keyId, bool visibleBefore, CancellationToken cancellationToken, bool slugChanged = false)
     {
         await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
             SELECT a.id, a.version, @change, {SnapshotJson}, @keyId FROM articles a WHERE a.id = @id
             """, new { id, change, keyId }, cancellationToken: cancellationToken));
         var view = await views.RenderAsync(id, ArticleStore.Audience.Editor, cancellationToken, connection);
-        if (slugChanged)
-        {
-            await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, "slug-changed", cancellationToken);
-        }
-
-        await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, ChangeLog.KindOf(change), cancellationToken);
+        string[] kinds = slugChanged ? ["slug-changed", ChangeLog.KindOf(change)] : [ChangeLog.KindOf(change)];
+        await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, kinds, visibleBefore, cancellationToken);
         return new WriteOutcome.Saved(view!);
     }
 

@@ -48,7 +48,6 @@ public static class ArticleEndpoints
         group.MapArticleRevisions();
         group.MapShares(app);
         group.MapQrCodes();
-        Api.Changes.ChangeFeed.MapChanges(app);
         return group;
     }
 
@@ -90,7 +89,7 @@ public static class ArticleEndpoints
             row.BodyHtml,
             row.BodyText,
             row.Language,
-            StatusOf(row),
+            row.Status,
             row.PublishedAt,
             row.CreatedAt,
             row.UpdatedAt,
@@ -137,10 +136,6 @@ public static class ArticleEndpoints
 
         return others ?? (IReadOnlyList<TranslationDto>)[];
     }
-
-    /// <summary>"scheduled" is a published article whose time has not come yet.</summary>
-    private static string StatusOf(ArticleRow row) =>
-        row.Status == "published" && row.PublishedAt > DateTime.UtcNow ? "scheduled" : row.Status;
 }
 
 /// <summary>Route values of <c>GET /v1/articles/{idOrSlug}</c>.</summary>

@@ -14,7 +14,10 @@ public sealed class ArticleRow
     public required string BodyText { get; init; }
     public required string Language { get; init; }
     public long CategoryId { get; init; }
+
+    /// <summary>draft, scheduled (published, its time not come), published or archived.</summary>
     public required string Status { get; init; }
+
     public string? Byline { get; init; }
     public string? Source { get; init; }
     public string? ImageUrl { get; init; }
@@ -43,9 +46,10 @@ public sealed partial class ArticleStore(ReadSource reads)
 {
     private const string Columns = $"a.body_html, a.body_text, {MetaColumns}";
 
-    /// <summary>Everything but the body.</summary>
+    /// <summary>Everything but the body. The status is "scheduled" for a published article whose time has not come, by the database's clock.</summary>
     private const string MetaColumns = """
-        a.id, a.slug, a.title, a.summary, a.language, a.category_id, a.status,
+        a.id, a.slug, a.title, a.summary, a.language, a.category_id,
+        CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
         a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -58,7 +62,8 @@ public sealed partial class ArticleStore(ReadSource reads)
               WHERE al.article_id = a.id AND al.kind = 'legacy' ORDER BY al.created_at, al.alias) AS legacy_ids
         """;
 
-    private const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
+    /// <summary>SQL: whether the public can see article <c>a</c> now (at the transaction's time).</summary>
+    internal const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
 
     /// <summary>Who is reading: the public sees published articles whose time has come; editors see every article, deleted ones included.</summary>
     public enum Audience

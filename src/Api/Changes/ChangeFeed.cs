@@ -78,6 +78,16 @@ public static class ChangeFeed
         public DateTime UpdatedAt { get; init; }
     }
 
+    /// <summary>The worker that announces scheduled articles when their time comes.</summary>
+    public static WebApplicationBuilder AddChanges(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChangeOptions>().Bind(builder.Configuration.GetSection(ChangeOptions.Section))
+            .Validate(o => o.ScheduledPollIntervalSeconds > 0, "Changes:ScheduledPollIntervalSeconds must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<ScheduledPublisher>();
+        return builder;
+    }
+
     public static RouteHandlerBuilder MapChanges(this IEndpointRouteBuilder app) =>
         app.MapGet("/v1/changes", GetChanges)
             .WithTags("Syndication")
@@ -88,7 +98,8 @@ public static class ChangeFeed
                 then continues with the changes committed after the snapshot began; follow `nextToken`. Changes
                 are numbered when their transaction commits, so a reader never skips one that was still in
                 flight when it read. Each item carries the article as it is now, or a tombstone when the public
-                can no longer see it (deleted, unpublished, archived, or scheduled again).
+                can no longer see it (deleted, unpublished, archived, or scheduled again). A scheduled article
+                gets a `published` change when its time comes.
                 """)
             .RequireScope(Scopes.Partner)
             .WithStrictQuery(typeof(ChangesRequest))

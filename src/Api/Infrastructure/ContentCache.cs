@@ -251,14 +251,22 @@ public sealed class ContentCache
         }
     }
 
+    /// <summary>
+    /// When, by this instance's clock, the next scheduled article appears. Publication times are the
+    /// database's, so the time left is measured there and counted from before the question was asked:
+    /// a clock that differs between the two machines cannot keep an answer past the article's time.
+    /// </summary>
     private async Task<long> NextScheduledPublicationAsync(CancellationToken cancellationToken)
     {
+        var asked = _clock.GetUtcNow().UtcTicks;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
-            SELECT min(published_at) FROM articles
+        var seconds = await connection.ExecuteScalarAsync<double?>(new CommandDefinition("""
+            SELECT extract(epoch FROM min(published_at) - clock_timestamp())::float8 FROM articles
             WHERE status = 'published' AND deleted_at IS NULL AND published_at > now()
             """, cancellationToken: cancellationToken));
-        return next is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc).Ticks : long.MaxValue;
+        return seconds is { } s
+            ? asked + TimeSpan.FromSeconds(Math.Clamp(s, 0, TimeSpan.FromDays(3650).TotalSeconds)).Ticks
+            : long.MaxValue;
     }
 }
 

@@ -45,6 +45,8 @@ public sealed class WebhookDispatcher(
         public long EntityId { get; init; }
         public required string Kind { get; init; }
         public DateTime OccurredAt { get; init; }
+        public bool? VisibleBefore { get; init; }
+        public bool? VisibleAfter { get; init; }
     }
 
     private sealed class HookRow
@@ -66,7 +68,7 @@ public sealed class WebhookDispatcher(
         }
 
         var changes = (await connection.QueryAsync<ChangeRow>(new CommandDefinition("""
-            SELECT seq, entity, entity_id, kind, occurred_at FROM changes WHERE seq > @last ORDER BY seq LIMIT @limit
+            SELECT seq, entity, entity_id, kind, occurred_at, visible_before, visible_after FROM changes WHERE seq > @last ORDER BY seq LIMIT @limit
             """, new { last, limit = BatchSize }, transaction, cancellationToken: cancellationToken))).AsList();
         if (changes.Count == 0)
         {
@@ -78,13 +80,14 @@ public sealed class WebhookDispatcher(
         var queued = 0;
         foreach (var change in changes.Where(_ => hooks.Count > 0))
         {
-            var (type, payload) = await DescribeAsync(connection, change, cancellationToken);
+            var type = WebhookEvents.For(change.Entity, change.Kind, change.VisibleBefore ?? false, change.VisibleAfter ?? false);
             var subscribers = type is null ? [] : hooks.Where(h => h.Events.Contains(type, StringComparer.Ordinal)).Select(h => h.Id).ToArray();
             if (subscribers.Length == 0)
             {
                 continue;
             }
 
+            var payload = await PayloadAsync(connection, change, type!, cancellationToken);
             var eventId = Guid.CreateVersion7();
             payload["id"] = eventId.ToString("D");
             queued += await connection.ExecuteAsync(new CommandDefinition("""
@@ -106,32 +109,17 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Whether the public could see the article right after the change: its revision written in the
-    /// change's transaction (same <c>now()</c>) or the last one before. Null when it has no revision
-    /// (rows written outside the editor); then what the public sees now decides.
+    /// The payload of a change's event (without its id yet). An article event carries the article as
+    /// the public sees it now, when the event says it is public (published, updated) and it still is.
     /// </summary>
-    private static Task<bool?> WasPublicAsync(NpgsqlConnection connection, ChangeRow change, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition("""
-            SELECT snapshot->>'status' = 'published'
-                   AND coalesce((snapshot->>'publishedAt')::timestamptz <= @occurredAt, false)
-                   AND snapshot->>'deletedAt' IS NULL
-            FROM article_revisions
-            WHERE article_id = @id AND created_at <= @occurredAt
-            ORDER BY version DESC
-            LIMIT 1
-            """, new { id = change.EntityId, occurredAt = change.OccurredAt }, cancellationToken: cancellationToken));
-
-    /// <summary>The event type of a change (null: nothing to send) and its payload (without its id yet).</summary>
-    private async Task<(string? Type, JsonObject Payload)> DescribeAsync(NpgsqlConnection connection, ChangeRow change, CancellationToken cancellationToken)
+    private async Task<JsonObject> PayloadAsync(NpgsqlConnection connection, ChangeRow change, string type, CancellationToken cancellationToken)
     {
         var options = json.Value.SerializerOptions;
         JsonObject data;
-        string? type;
         if (change.Entity == Api.Changes.ChangeLog.Category)
         {
             var slug = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
                 "SELECT slug FROM categories WHERE id = @id", new { id = change.EntityId }, cancellationToken: cancellationToken));
-            type = WebhookEvents.For(change.Entity, change.Kind, publiclyVisible: true);
             data = new JsonObject
             {
                 ["categoryId"] = change.EntityId,
@@ -142,8 +130,9 @@ public sealed class WebhookDispatcher(
         }
         else
         {
-            var view = await views.RenderAsync(change.EntityId, ArticleStore.Audience.Public, cancellationToken, connection);
-            type = WebhookEvents.For(change.Entity, change.Kind, await WasPublicAsync(connection, change, cancellationToken) ?? view is not null);
+            var view = type is WebhookEvents.ArticlePublished or WebhookEvents.ArticleUpdated
+                ? await views.RenderAsync(change.EntityId, ArticleStore.Audience.Public, cancellationToken, connection)
+                : null;
             data = new JsonObject
             {
                 ["article"] = view is null ? null : JsonSerializer.SerializeToNode(view.Article, options),
@@ -153,12 +142,12 @@ public sealed class WebhookDispatcher(
             };
         }
 
-        return (type, new JsonObject
+        return new JsonObject
         {
             ["id"] = null,
             ["type"] = type,
             ["occurredAt"] = JsonSerializer.SerializeToNode(DateTime.SpecifyKind(change.OccurredAt, DateTimeKind.Utc), options),
             ["data"] = data,
-        });
+        };
     }
 }

@@ -12,20 +12,30 @@ public static class WebhookEvents
     public static readonly string[] All = [ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleDeleted, CategoryChanged];
 
     /// <summary>
-    /// The event of a change, or null when the change is nothing the public could see. Changes that
-    /// only matter while an article is public (created, updated, slug-changed, restored) are judged by
-    /// whether the public could see the article right after the change: creating or editing a draft
-    /// (or a scheduled article) sends nothing, creating an article straight into publication is
-    /// <c>article.published</c>.
+    /// The event of a change, or null when the change is nothing the public could see.
+    /// <paramref name="visibleBefore"/> and <paramref name="visibleAfter"/> say whether the public could
+    /// see the article just before and right after the change (as the writer recorded it). The state
+    /// changes named for what they do (published, unpublished, archived, deleted) send their event;
+    /// the others (created, updated, slug-changed, restored, and an edit of the status) are judged by
+    /// what they did to the public's view: an article that becomes visible is
+    /// <c>article.published</c>, one that stays visible <c>article.updated</c>, one that stops being
+    /// visible <c>article.unpublished</c>, and a draft or a scheduled article sends nothing.
     /// </summary>
-    public static string? For(string entity, string kind, bool publiclyVisible) => (entity, kind) switch
+    public static string? For(string entity, string kind, bool visibleBefore, bool visibleAfter) => (entity, kind) switch
     {
         ("category", _) => CategoryChanged,
-        ("article", "published") => ArticlePublished,
+        ("article", "published") => visibleAfter ? ArticlePublished : null,
         ("article", "unpublished" or "archived") => ArticleUnpublished,
         ("article", "deleted") => ArticleDeleted,
-        ("article", "created") => publiclyVisible ? ArticlePublished : null,
-        ("article", "updated" or "slug-changed" or "restored") => publiclyVisible ? ArticleUpdated : null,
+        // Recorded with the write's main change, which tells of the transition; alone it is an update.
+        ("article", "slug-changed") => visibleBefore && visibleAfter ? ArticleUpdated : null,
+        ("article", "created" or "updated" or "restored") => (visibleBefore, visibleAfter) switch
+        {
+            (false, true) => ArticlePublished,
+            (true, true) => ArticleUpdated,
+            (true, false) => ArticleUnpublished,
+            _ => null,
+        },
         _ => null,
     };
 }

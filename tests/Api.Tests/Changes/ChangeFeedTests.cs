@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Api.Tests.Editorial;
 using Api.Tests.Infrastructure;
+using Api.Tests.Shares;
 using Npgsql;
 
 namespace Api.Tests.Changes;
@@ -72,6 +73,36 @@ public sealed class ChangeFeedTests(EditorialFixture api) : IClassFixture<Editor
         });
         var seqs = items.Select(i => i.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(seqs.Order(), seqs);
+    }
+
+    [Fact]
+    public async Task A_scheduled_article_gets_a_published_change_with_the_article_when_its_time_comes()
+    {
+        var (_, token) = await DrainAsync(null);
+        var due = DateTimeOffset.UtcNow.AddSeconds(2);
+        var (article, _) = await api.CreateAsync(new { title = "Feed scheduled story", categorySlug = "visas", status = "scheduled", publishedAt = due });
+        var id = article.GetProperty("id").GetInt64();
+        Assert.Equal("scheduled", article.GetProperty("status").GetString());
+
+        var before = (await DrainAsync(token)).Items.Where(i => i.GetProperty("articleId").GetInt64() == id).ToList();
+        var created = Assert.Single(before);
+        Assert.Equal("created", created.GetProperty("kind").GetString());
+        if (DateTimeOffset.UtcNow < due)
+        {
+            Assert.Equal("scheduled", created.GetProperty("tombstone").GetProperty("reason").GetString());
+        }
+
+        var after = await Eventually.WaitForAsync(
+            async () => (await DrainAsync(token)).Items.Where(i => i.GetProperty("articleId").GetInt64() == id).ToList(),
+            items => items.Count == 2,
+            "the publication's change");
+
+        var published = after[1];
+        Assert.Equal("published", published.GetProperty("kind").GetString());
+        Assert.Equal(id, published.GetProperty("article").GetProperty("id").GetInt64());
+        Assert.Equal("published", published.GetProperty("article").GetProperty("status").GetString());
+        Assert.True(published.GetProperty("occurredAt").GetDateTimeOffset() >= due, "The change is dated before the article's time.");
+        Assert.Empty(await api.QueryAsync<long>("SELECT article_id FROM scheduled_publications WHERE article_id = @id", new { id }));
     }
 
     [Fact]
