@@ -41,6 +41,9 @@ public static class OpenApi
 
             options.SupportNonNullableReferenceTypes();
             options.NonNullableReferenceTypesAsRequired();
+            // A property typed by another schema is an allOf wrapper around its $ref, so that it can
+            // say nullable (OpenAPI 3.0 ignores siblings of a bare $ref: `image` would read as never null).
+            options.UseAllOfToExtendReferenceSchemas();
             options.SchemaFilter<ResponseMembersAlwaysPresent>();
             options.OperationFilter<CommonProblemResponses>();
             options.OperationFilter<ResponseHeaders>();
@@ -119,7 +122,10 @@ public static class OpenApi
     public static TBuilder UsesDatabase<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>Every operation may fail unexpectedly (500); every write may be rate-limited (429).</summary>
+    /// <summary>
+    /// Every operation may fail unexpectedly (500); every write may be rate-limited (429); every
+    /// operation that takes a body refuses one too large (413) or of another media type (415).
+    /// </summary>
     private sealed class CommonProblemResponses : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -129,6 +135,12 @@ public static class OpenApi
             if (context.ApiDescription.HttpMethod is not ("GET" or "HEAD"))
             {
                 Add(operation, context, "429", "Too many writes from this key or address; retry after the `Retry-After` seconds.");
+            }
+
+            if (operation.RequestBody is not null)
+            {
+                Add(operation, context, "413", "The body is larger than the server accepts (`Limits__MaxRequestBodyBytes`).");
+                Add(operation, context, "415", "The body's media type is not one this operation takes (see the request body); checked after the key.");
             }
         }
 

@@ -15,6 +15,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => TestDatabase.ConnectionStringFor(DatabaseName);
 
+    /// <summary>Every answer of this application, checked against the committed contract.</summary>
+    public Contract.ContractCheck Contract { get; } = new();
+
     public virtual async Task InitializeAsync()
     {
         await TestDatabase.CreateAsync(DatabaseName);
@@ -31,6 +34,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Test classes write a lot from one address; the limits have tests of their own.
         builder.UseSetting("RateLimits:WritesPerMinutePerKey", "100000");
         builder.UseSetting("RateLimits:WritesPerMinutePerIp", "100000");
+        builder.ConfigureServices(Contract.AddTo);
     }
 
     /// <summary>A new API key with the given scopes, created through the application's own store.</summary>
@@ -79,5 +83,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await TestDatabase.DropAsync(DatabaseName);
+        var violations = Contract.Violations;
+        Assert.True(violations.Count == 0, $"{violations.Count} answer(s) broke openapi.json:\n{string.Join("\n", violations)}");
     }
 }
