@@ -5,6 +5,7 @@ using Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -32,6 +33,15 @@ public sealed class ApiKeyAuthentication(
         builder.Services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(SchemeName, null);
         builder.Services.AddAuthorization(Scopes.AddPolicies);
         builder.Services.ConfigureSwaggerGen(ApiKeyOpenApi.Configure);
+        // Routing would answer a body of the wrong media type with 415 while choosing the endpoint, before
+        // authentication and authorization run: an anonymous caller would learn the body's format before
+        // being asked who it is. Without that matcher policy the endpoint is chosen by path and method
+        // alone, and the media type is checked where the body is read (the request delegate for JSON
+        // bodies, the handlers for merge patches), after the key and its scope.
+        foreach (var acceptsPolicy in builder.Services.Where(d => d.ServiceType == typeof(MatcherPolicy) && d.ImplementationType?.Name == "AcceptsMatcherPolicy").ToList())
+        {
+            builder.Services.Remove(acceptsPolicy);
+        }
         return builder;
     }
 

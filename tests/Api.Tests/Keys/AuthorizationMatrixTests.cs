@@ -60,6 +60,16 @@ public sealed class AuthorizationMatrixTests(ApiFactory api) : IClassFixture<Api
                 failures.Add($"{method} {route} without a key: {(int)anonymous.StatusCode}");
             }
 
+            // Who is asking comes first: an anonymous caller learns nothing about the body's format.
+            if (method is not ("GET" or "DELETE"))
+            {
+                var misfiled = await api.CreateClient().SendAsync(Request(method, path, "text/plain"));
+                if (misfiled.StatusCode != HttpStatusCode.Unauthorized)
+                {
+                    failures.Add($"{method} {route} without a key and with a text/plain body: {(int)misfiled.StatusCode}");
+                }
+            }
+
             var other = scope!.Scope == Scopes.ContentWrite ? Scopes.Partner : Scopes.ContentWrite;
             var wrong = await api.CreateClient(keys[other]).SendAsync(Request(method, path, contentType));
             if (wrong.StatusCode != HttpStatusCode.Forbidden)
