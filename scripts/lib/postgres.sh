@@ -665,3 +665,18 @@ pg_replica_psql() {
 pg_replica_connection_string() {
     _pg_connection_string_at "$PG_REPLICA_PORT" "$1"
 }
+
+# newsapi_test_services_up DATA_DIR
+#   The tests' servers (scripts/test, scripts/test-db): the private cluster in
+#   DATA_DIR on NEWSAPI_TEST_PG_PORT (default 55433), with durability off (its
+#   data is disposable), and its hot standby on NEWSAPI_TEST_REPLICA_PORT
+#   (default 55435). Sets NEWSAPI_TEST_DB and NEWSAPI_TEST_REPLICA to
+#   superuser connection strings of their `postgres` databases.
+newsapi_test_services_up() {
+    local data_dir=$1
+    pg_up "$data_dir" "${NEWSAPI_TEST_PG_PORT:-55433}" NEWSAPI_TEST_PG_PORT \
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    NEWSAPI_TEST_DB=$(pg_connection_string postgres)
+    pg_replica_up "${NEWSAPI_TEST_REPLICA_PORT:-55435}" NEWSAPI_TEST_REPLICA_PORT
+    NEWSAPI_TEST_REPLICA=$(pg_replica_connection_string postgres)
+}

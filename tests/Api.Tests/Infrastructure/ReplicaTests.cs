@@ -10,17 +10,12 @@ namespace Api.Tests.Infrastructure;
 
 /// <summary>
 /// The application on a primary and its hot standby, configured by one connection string naming
-/// both hosts. <c>scripts/test</c> starts the standby (pg_basebackup) and sets
-/// <c>NEWSAPI_TEST_REPLICA</c> to an administrator's connection string for it.
+/// both hosts. <c>scripts/test</c> (or <see cref="TestServers"/>) starts the standby (pg_basebackup);
+/// <c>NEWSAPI_TEST_REPLICA</c> is an administrator's connection string for it.
 /// </summary>
 public sealed class ReplicaApiFactory : ApiFactory
 {
-    public static string ReplicaAdminConnectionString { get; } =
-        Environment.GetEnvironmentVariable("NEWSAPI_TEST_REPLICA") is { Length: > 0 } configured
-            ? configured
-            : throw new InvalidOperationException(
-                "NEWSAPI_TEST_REPLICA is not set. Run the tests with scripts/test, which starts a hot standby of the " +
-                "test cluster and sets it, or set it to a superuser's connection string for a streaming replica of NEWSAPI_TEST_DB's server.");
+    public static string ReplicaAdminConnectionString { get; } = TestServers.ConnectionString(TestServers.Replica);
 
     /// <summary>This class's database on the standby (administrator's credentials).</summary>
     public string ReplicaConnectionString =>

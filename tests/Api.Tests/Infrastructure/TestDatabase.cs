@@ -3,17 +3,12 @@ using Npgsql;
 namespace Api.Tests.Infrastructure;
 
 /// <summary>
-/// The PostgreSQL server the tests run against. <c>scripts/test</c> starts a private one and sets
-/// <c>NEWSAPI_TEST_DB</c> to a connection string with the right to create databases.
+/// The PostgreSQL server the tests run against (see <see cref="TestServers"/>): a connection string
+/// with the right to create databases.
 /// </summary>
 public static class TestDatabase
 {
-    public static string AdminConnectionString { get; } =
-        Environment.GetEnvironmentVariable("NEWSAPI_TEST_DB") is { Length: > 0 } configured
-            ? configured
-            : throw new InvalidOperationException(
-                "NEWSAPI_TEST_DB is not set. Run the tests with scripts/test, which starts a private PostgreSQL " +
-                "and sets it, or set it to a connection string of a role that may CREATE DATABASE.");
+    public static string AdminConnectionString { get; } = TestServers.ConnectionString(TestServers.Primary);
 
     /// <summary>
     /// Test classes run side by side, each with its own application and pool; a small pool per class
