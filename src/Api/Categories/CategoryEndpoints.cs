@@ -48,28 +48,8 @@ public static class CategoryEndpoints
                 detail: $"No category has the slug '{route.Slug}'.");
         }
 
-        var (detail, keys) = Detail(index, category, site.Value);
-        return HttpCaching.Cached(detail, keys, category.UpdatedAt, new CachePolicy(true, ETagPrefix(category.Version)));
-    }
-
-    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
-
-    internal static (CategoryDetail Detail, IReadOnlyList<string> SurrogateKeys) Detail(CategoryIndex index, CategoryRow category, SiteOptions site)
-    {
-        var path = index.PathTo(category).Select(c => new PathStep(c.Id, c.Slug, c.Name)).ToList();
-        var children = index.ChildrenOf(category.Id).Select(c => new CategorySummary(c.Id, c.Slug, c.Name, c.Position)).ToList();
-        var detail = new CategoryDetail(
-            category.Id,
-            category.Slug,
-            category.Name,
-            category.Description,
-            category.ParentId,
-            category.Position,
-            category.UpdatedAt,
-            category.Version,
-            Breadcrumbs.From(site, path),
-            children);
-        return (detail, [.. Breadcrumbs.SurrogateKeys(path), .. children.Select(c => $"category-{c.Id}")]);
+        var (detail, keys) = CategoryMapping.Detail(index, category, site.Value);
+        return HttpCaching.Cached(detail, keys, category.UpdatedAt, new CachePolicy(true, CategoryMapping.ETagPrefix(category.Version)));
     }
 }
 
@@ -92,6 +72,7 @@ public static class CategoryServices
     public static WebApplicationBuilder AddCategories(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CategoryStore>();
+        builder.Services.AddSingleton<CategoryWriter>();
         return builder;
     }
 }

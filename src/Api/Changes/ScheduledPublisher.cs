@@ -21,8 +21,8 @@ public sealed class ChangeOptions
 /// Announces scheduled articles when their time comes, as a <c>published</c> change (and so a
 /// webhook event). A trigger keeps <c>scheduled_publications</c> (migration 0011) listing the published
 /// articles whose time is still to come, whoever writes them. Each batch is one transaction: it takes
-/// the due rows (<c>FOR UPDATE SKIP LOCKED</c>, so instances share them and never take the same one),
-/// then the change counter's lock, so that every change numbered before has committed, and records a
+/// the change counter's lock, so that every change numbered before has committed, then the due rows
+/// (<c>FOR UPDATE SKIP LOCKED</c>, so instances share them and never take the same one), and records a
 /// change for each of those articles that the public can now see and whose last change said it
 /// could not (an edit that crossed its time has announced it already). Between rounds the worker
 /// sleeps until the next publication time, at most <see cref="ChangeOptions.ScheduledPollIntervalSeconds"/>;
@@ -64,7 +64,18 @@ public sealed class ScheduledPublisher(NpgsqlDataSource dataSource, IOptions<Cha
     private async Task<int> AnnounceBatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM scheduled_publications WHERE due_at <= now())", cancellationToken: cancellationToken)))
+        {
+            return 0;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The counter's lock first, held until commit: writers numbered before this have committed, later
+        // ones wait. Taken before any row of scheduled_publications, so this worker never holds one of
+        // those (which writers' triggers also take) while it waits.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT last FROM change_sequence WHERE singleton FOR UPDATE", transaction: transaction, cancellationToken: cancellationToken));
         var due = (await connection.QueryAsync<long>(new CommandDefinition("""
             DELETE FROM scheduled_publications
             WHERE article_id IN (
@@ -80,9 +91,6 @@ public sealed class ScheduledPublisher(NpgsqlDataSource dataSource, IOptions<Cha
             return 0;
         }
 
-        // Held until commit: writers numbered before this have committed, later ones wait.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT last FROM change_sequence WHERE singleton FOR UPDATE", transaction: transaction, cancellationToken: cancellationToken));
         var announce = (await connection.QueryAsync<long>(new CommandDefinition("""
             SELECT a.id
             FROM articles a

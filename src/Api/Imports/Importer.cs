@@ -1,5 +1,6 @@
 using System.Net;
 using Api.Articles;
+using Api.Categories;
 using Api.Infrastructure;
 using Dapper;
 using Npgsql;
@@ -20,9 +21,10 @@ public sealed record ImportResult(int Index, string? LegacyId, string Outcome, l
 /// reported and the others still import. A page is matched to an earlier import by its legacy id
 /// (kept as an alias that answers 301), or else by the slug of its title: importing it again
 /// updates that article (as a new version, keeping its status and tags) or leaves it unchanged,
-/// never duplicates it. Categories of the breadcrumb are found by name under their parent, or created.
+/// never duplicates it. Categories of the breadcrumb are found by name under their parent, or created
+/// (<see cref="CategoryWriter.EnsurePathAsync"/>).
 /// </summary>
-public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, ContentCache cache)
+public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, CategoryWriter categories, ContentCache cache)
 {
     public async Task<ImportResult> ImportAsync(int index, string content, string? legacyId, string status, long? keyId, CancellationToken cancellationToken)
     {
@@ -39,7 +41,19 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             "SELECT pg_advisory_xact_lock(hashtext('news-api.import:' || @key))",
             new { key = legacyId ?? Slugs.FromText(page.Title) ?? page.Title }, cancellationToken: cancellationToken));
 
-        var categoryId = await EnsureCategoryPathAsync(connection, page.CategoryPath, cancellationToken);
+        var existing = legacyId is not null
+            ? await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT article_id FROM article_aliases WHERE alias = @legacyId", new { legacyId }, cancellationToken: cancellationToken))
+            : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT id FROM articles WHERE slug = @slug", new { slug = Slugs.FromText(page.Title) }, cancellationToken: cancellationToken));
+        if (existing is { } locked)
+        {
+            // The article's row before the categories: creating one records a change, which holds the
+            // change counter's lock until commit, and no writer may wait for that while holding this row.
+            await editor.LockAsync(connection, locked, cancellationToken);
+        }
+
+        var categoryId = await categories.EnsurePathAsync(connection, page.CategoryPath, cancellationToken);
         var request = new ArticleWriteRequest(
             page.Title,
             Summary: page.Summary,
@@ -48,12 +62,6 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             CategoryId: categoryId,
             Status: status,
             PublishedAt: new DateTimeOffset(DateTime.SpecifyKind(page.PublishedAt, DateTimeKind.Utc)));
-
-        var existing = legacyId is not null
-            ? await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT article_id FROM article_aliases WHERE alias = @legacyId", new { legacyId }, cancellationToken: cancellationToken))
-            : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT id FROM articles WHERE slug = @slug", new { slug = Slugs.FromText(page.Title) }, cancellationToken: cancellationToken));
 
         WriteOutcome outcome;
         string result;
@@ -108,39 +116,4 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
         && current.BodyHtml == ArticleHtml.Sanitize(imported.BodyHtml!)
         && current.CategoryId == imported.CategoryId
         && current.PublishedAt == imported.PublishedAt;
-
-    /// <summary>The id of the last category of the path, creating the categories that are missing.</summary>
-    private static async Task<long> EnsureCategoryPathAsync(NpgsqlConnection connection, IReadOnlyList<string> path, CancellationToken cancellationToken)
-    {
-        await connection.ExecuteAsync(new CommandDefinition("LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE", cancellationToken: cancellationToken));
-        long? parent = null;
-        foreach (var name in path)
-        {
-            var found = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
-                SELECT id FROM categories WHERE lower(name) = lower(@name) AND parent_id IS NOT DISTINCT FROM @parent ORDER BY id LIMIT 1
-                """, new { name, parent }, cancellationToken: cancellationToken));
-            if (found is null)
-            {
-                var baseSlug = Slugs.FromText(name, Slugs.MaxCategoryLength) ?? "category";
-                var taken = (await connection.QueryAsync<string>(new CommandDefinition(
-                    "SELECT slug FROM categories WHERE slug = @baseSlug OR slug LIKE @prefix", new { baseSlug, prefix = baseSlug + "-%" },
-                    cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
-                var slug = baseSlug;
-                for (var n = 2; taken.Contains(slug); n++)
-                {
-                    slug = $"{baseSlug}-{n}";
-                }
-
-                found = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-                    INSERT INTO categories (slug, name, parent_id, position)
-                    VALUES (@slug, @name, @parent, (SELECT coalesce(max(position), 0) + 1 FROM categories WHERE parent_id IS NOT DISTINCT FROM @parent))
-                    RETURNING id
-                    """, new { slug, name = name.Length > 200 ? name[..200] : name, parent }, cancellationToken: cancellationToken));
-            }
-
-            parent = found;
-        }
-
-        return parent!.Value;
-    }
 }

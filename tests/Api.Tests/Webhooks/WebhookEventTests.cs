@@ -211,6 +211,29 @@ public sealed partial class WebhookEventTests(WebhookApiFactory api) : IClassFix
     }
 
     [Fact]
+    public async Task Categories_an_import_creates_are_announced_before_the_article_filed_in_them()
+    {
+        var url = api.Receiver.NewUrl("good");
+        await api.RegisterAsync(url, CategoryChanged, Published);
+        var section = $"Imported Section {Guid.NewGuid():N}"[..30];
+        var content = $"Home > {section} > Sub Desk\nImported with its categories\n\nOn May 5, 2018, the embassy imported a page.\n\nGuests came.";
+
+        var response = await api.Editor.PostAsJsonAsync("/v1/imports", new { pages = new[] { new { content } } });
+        var item = (await response.ReadJsonAsync()).GetProperty("items")[0];
+        Assert.Equal("created", item.GetProperty("outcome").GetString());
+        var articleId = item.GetProperty("articleId").GetInt64();
+        var article = await (await api.Editor.GetAsync($"/v1/articles/{articleId}")).ReadJsonAsync();
+        var created = article.GetProperty("category").GetProperty("breadcrumb").EnumerateArray().Skip(1).Select(c => c.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(2, created.Count);
+
+        var received = await api.WaitForAsync(url, r => r.Any(h => h.ArticleId == articleId), "the imported article's event");
+        var mine = received.Where(h => h.ArticleId == articleId || (h.CategoryId is { } c && created.Contains(c))).ToList();
+        Assert.Equal(
+            [(CategoryChanged, (long?)created[0], "created"), (CategoryChanged, created[1], "created"), (Published, null, "created")],
+            mine.Select(h => (h.Type, h.CategoryId, h.Change)));
+    }
+
+    [Fact]
     public async Task An_article_created_straight_into_publication_is_in_the_delivery_log_and_the_change_feed_once()
     {
         var url = api.Receiver.NewUrl("good");
