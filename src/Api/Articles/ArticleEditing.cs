@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Api.Infrastructure;
 using Api.Keys;
 using FluentValidation;
@@ -11,10 +9,9 @@ namespace Api.Articles;
 /// <summary>Editorial endpoints: create, replace, merge-patch, state changes and revisions.</summary>
 public static class ArticleEditing
 {
-    public const string MergePatchType = "application/merge-patch+json";
-
-    public static void MapArticleEditing(this RouteGroupBuilder articles)
+    public static void MapArticleEditing(this IEndpointRouteBuilder app)
     {
+        var articles = app.ArticlesGroup();
         articles.MapPost("/", Create)
             .WithName("CreateArticle")
             .WithSummary("Create an article")
@@ -39,7 +36,7 @@ public static class ArticleEditing
             .WithSummary("Change some fields of an article with a JSON merge patch (If-Match required)")
             .WithDescription("RFC 7396: members present are set (null clears an optional one), members absent are kept. Content-Type must be `application/merge-patch+json`.")
             .RequireScope(Scopes.ContentWrite)
-            .Accepts<ArticleWriteRequest>(MergePatchType)
+            .Accepts<ArticleWriteRequest>(MergePatch.ContentType)
             .WithWriteResponses()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -90,7 +87,7 @@ public static class ArticleEditing
                 detail: "The Idempotency-Key header is invalid.");
         }
 
-        var keyId = KeyId(http.User);
+        var keyId = Scopes.KeyId(http.User);
         var requestHash = Idempotency.Hash(JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest));
         var outcome = await editor.InTransactionAsync(async connection =>
         {
@@ -129,15 +126,15 @@ public static class ArticleEditing
         }
 
         var outcome = await editor.InTransactionAsync(
-            connection => editor.ReplaceAsync(connection, id, expected, request, KeyId(http.User), cancellationToken), cancellationToken);
+            connection => editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken), cancellationToken);
         return Respond(outcome, http, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> Patch([AsParameters] ArticleRoute route, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
     {
-        if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), MergePatchType, StringComparison.OrdinalIgnoreCase))
+        if (MergePatch.Refuse(http.Request) is { } unsupported)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: $"Send the patch as {MergePatchType} (RFC 7396).");
+            return unsupported;
         }
 
         if (!Preconditions.TryRead(http.Request, out var expected))
@@ -185,7 +182,7 @@ public static class ArticleEditing
                 return new WriteOutcome.Invalid(validation.ToDictionary());
             }
 
-            return await editor.ReplaceAsync(connection, id, expected, request, KeyId(http.User), cancellationToken);
+            return await editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken);
         }, cancellationToken);
         return Respond(outcome, http, StatusCodes.Status200OK);
     }
@@ -203,7 +200,7 @@ public static class ArticleEditing
         }
 
         var outcome = await editor.InTransactionAsync(
-            connection => editor.ChangeStateAsync(connection, id, expected, state, KeyId(http.User), cancellationToken), cancellationToken);
+            connection => editor.ChangeStateAsync(connection, id, expected, state, Scopes.KeyId(http.User), cancellationToken), cancellationToken);
         return Respond(outcome, http, StatusCodes.Status200OK);
     }
 
@@ -215,9 +212,6 @@ public static class ArticleEditing
         var result = await validator.ValidateAsync(request, cancellationToken);
         return result.IsValid ? null : TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more values are invalid; see 'errors'.");
     }
-
-    internal static long KeyId(ClaimsPrincipal user) =>
-        long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!, CultureInfo.InvariantCulture);
 
     internal static StoredResponse Render(ArticleView view, HttpContext http, int status)
     {
@@ -262,43 +256,6 @@ public static class ArticleEditing
             http.ContentType = "application/json; charset=utf-8";
             http.ContentLength = response.Body.Length;
             await http.Body.WriteAsync(response.Body, httpContext.RequestAborted);
-        }
-    }
-}
-
-/// <summary>RFC 7396 JSON merge patch.</summary>
-public static class MergePatch
-{
-    /// <summary>The request body as a JSON object (no repeated members); anything else is a 400.</summary>
-    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken) as JsonObject
-                ?? throw new JsonException("A merge patch must be a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
-        }
-    }
-
-    public static void Apply(JsonObject target, JsonObject patch)
-    {
-        foreach (var (name, value) in patch.ToList())
-        {
-            if (value is null)
-            {
-                target.Remove(name);
-            }
-            else if (value is JsonObject patchObject && target[name] is JsonObject targetObject)
-            {
-                Apply(targetObject, patchObject);
-            }
-            else
-            {
-                target[name] = value.DeepClone();
-            }
         }
     }
 }

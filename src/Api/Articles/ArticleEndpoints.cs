@@ -17,17 +17,20 @@ public static class ArticleEndpoints
         builder.Services.AddSingleton<ArticleStore>();
         builder.Services.AddSingleton<ArticleViews>();
         builder.Services.AddSingleton<ArticleEditor>();
-        builder.AddShares();
-        builder.AddQrCodes();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Cursors>();
         builder.Services.ConfigureSwaggerGen(options => options.SchemaFilter<ArticleListItemSchema>());
         return builder;
     }
 
-    public static RouteGroupBuilder MapArticles(this IEndpointRouteBuilder app)
+    /// <summary>The route group of everything under <c>/v1/articles</c>.</summary>
+    public static RouteGroupBuilder ArticlesGroup(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/v1/articles").WithTags("Articles").UsesDatabase();
+
+    /// <summary><c>GET /v1/articles/{idOrSlug}</c>.</summary>
+    public static void MapArticles(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/articles").WithTags("Articles").UsesDatabase();
+        var group = app.ArticlesGroup();
 
         group.MapGet("/{idOrSlug}", GetArticle)
             .WithName("GetArticle")
@@ -42,13 +45,6 @@ public static class ArticleEndpoints
             .WithNinjsRendition()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapArticleLists(app);
-        group.MapRelatedArticles();
-        group.MapArticleEditing();
-        group.MapArticleRevisions();
-        group.MapShares(app);
-        group.MapQrCodes();
-        return group;
     }
 
     private static async Task<Results<CachedJson<ArticleDto>, NinjsResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
@@ -76,65 +72,6 @@ public static class ArticleEndpoints
 
         http.Response.Headers.Append(HeaderNames.Vary, "Accept");
         return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience), ArticleFields.WriteArticle);
-    }
-
-    internal static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)
-    {
-        var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
-        return new ArticleDto(
-            row.Id,
-            row.Slug,
-            row.Title,
-            row.Summary,
-            row.BodyHtml,
-            row.BodyText,
-            row.Language,
-            row.Status,
-            row.PublishedAt,
-            row.CreatedAt,
-            row.UpdatedAt,
-            row.Version,
-            row.CanonicalUrl ?? site.ArticleUrl(row.Id, row.Slug),
-            row.Byline,
-            row.Source,
-            row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
-            new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
-            Tags(row),
-            row.DeletedAt,
-            row.PreviousSlugs,
-            row.LegacyIds,
-            Translations(row.Id, translations));
-    }
-
-    private static IReadOnlyList<TagDto> Tags(ArticleRow row)
-    {
-        var count = Math.Min(row.TagSlugs.Length, row.TagNames.Length);
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var tags = new TagDto[count];
-        for (var i = 0; i < count; i++)
-        {
-            tags[i] = new TagDto(row.TagSlugs[i], row.TagNames[i]);
-        }
-
-        return tags;
-    }
-
-    private static IReadOnlyList<TranslationDto> Translations(long articleId, IEnumerable<TranslationRow> translations)
-    {
-        List<TranslationDto>? others = null;
-        foreach (var translation in translations)
-        {
-            if (translation.Id != articleId)
-            {
-                (others ??= []).Add(new TranslationDto(translation.Id, translation.Slug, translation.Language));
-            }
-        }
-
-        return others ?? (IReadOnlyList<TranslationDto>)[];
     }
 }
 

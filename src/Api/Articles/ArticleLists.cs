@@ -23,8 +23,9 @@ public sealed class ArticleListItem;
 
 public static class ArticleLists
 {
-    public static void MapArticleLists(this RouteGroupBuilder articles, IEndpointRouteBuilder app)
+    public static void MapArticleLists(this IEndpointRouteBuilder app)
     {
+        var articles = app.ArticlesGroup();
         articles.MapGet("/", ListArticles)
             .WithName("ListArticles")
             .CacheRead()
@@ -191,7 +192,7 @@ public static class ArticleLists
             json.WriteStartArray("items");
             foreach (var row in page)
             {
-                var article = ArticleEndpoints.ToDto(
+                var article = ArticleMapping.ToDto(
                     row,
                     index.PathSteps(row.CategoryId),
                     row.TranslationGroup is { } group && translations is not null ? translations[group] : [],

@@ -53,8 +53,9 @@ public static class ArticleRevisions
 
     private const string Columns = "version, change, created_at, key_id, snapshot::text AS snapshot";
 
-    public static void MapArticleRevisions(this RouteGroupBuilder articles)
+    public static void MapArticleRevisions(this IEndpointRouteBuilder app)
     {
+        var articles = app.ArticlesGroup();
         articles.MapGet("/{idOrSlug}/revisions", List)
             .WithName("ListArticleRevisions")
             .WithSummary("Every saved version of an article, newest first")
@@ -128,7 +129,7 @@ public static class ArticleRevisions
                     "This revision cannot be restored as it stands: " + string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)));
             }
 
-            return await editor.ReplaceAsync(connection, id, expected, request, ArticleEditing.KeyId(http.User), cancellationToken, "revision-restored");
+            return await editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken, "revision-restored");
         }, cancellationToken);
         return ArticleEditing.Respond(outcome, http, StatusCodes.Status200OK);
     }

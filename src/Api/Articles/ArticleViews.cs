@@ -51,7 +51,7 @@ public sealed class ArticleViews(ArticleStore articles, CategoryStore categories
         var translations = row.TranslationGroup is { } group
             ? (await articles.FindTranslationsAsync([group], cancellationToken, audience, connection))[group]
             : [];
-        var article = ArticleEndpoints.ToDto(row, path, translations, site.Value);
+        var article = ArticleMapping.ToDto(row, path, translations, site.Value);
         // Translations show each other's slugs: a write to one changes the others' answers too.
         return new ArticleView(article, [$"article-{row.Id}", .. translations.Select(t => $"article-{t.Id}"), .. Breadcrumbs.SurrogateKeys(path)]);
     }

@@ -42,8 +42,8 @@ public sealed class RelatedArticlesRequestValidator : AbstractValidator<RelatedA
 
 public static class RelatedArticles
 {
-    public static void MapRelatedArticles(this RouteGroupBuilder articles) =>
-        articles.MapGet("/{idOrSlug}/related", GetRelated)
+    public static void MapRelatedArticles(this IEndpointRouteBuilder app) =>
+        app.ArticlesGroup().MapGet("/{idOrSlug}/related", GetRelated)
             .WithName("ListRelatedArticles")
             .CacheRead()
             .WithSummary("Published articles related to one article")

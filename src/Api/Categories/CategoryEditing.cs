@@ -86,7 +86,7 @@ public static class CategoryEditing
             .WithDescription("Moving a category under itself or one of its descendants is a 409.")
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
-            .Accepts<CategoryWriteRequest>(ArticleEditing.MergePatchType)
+            .Accepts<CategoryWriteRequest>(MergePatch.ContentType)
             .Produces<CategoryDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -113,9 +113,9 @@ public static class CategoryEditing
     private static async Task<IResult> Patch(
         [AsParameters] CategoryRoute route, HttpContext http, CategoryWriter writer, IValidator<CategoryWriteRequest> validator, CancellationToken cancellationToken)
     {
-        if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), ArticleEditing.MergePatchType, StringComparison.OrdinalIgnoreCase))
+        if (MergePatch.Refuse(http.Request) is { } unsupported)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: $"Send the patch as {ArticleEditing.MergePatchType} (RFC 7396).");
+            return unsupported;
         }
 
         if (!Preconditions.TryRead(http.Request, out var expected))
@@ -157,7 +157,7 @@ public static class CategoryEditing
             return Preconditions.Required();
         }
 
-        return Respond(await writer.DeleteAsync(route.Slug, expected, route.MoveTo, ArticleEditing.KeyId(http.User), cancellationToken), StatusCodes.Status204NoContent);
+        return Respond(await writer.DeleteAsync(route.Slug, expected, route.MoveTo, Scopes.KeyId(http.User), cancellationToken), StatusCodes.Status204NoContent);
     }
 
     private static IResult Respond(CategoryOutcome outcome, int status) => outcome switch

@@ -187,6 +187,6 @@ public static class ChangeFeed
         var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);
         return rows.ToDictionary(
             r => r.Id,
-            r => ArticleEndpoints.ToDto(r, index.PathSteps(r.CategoryId), r.TranslationGroup is { } g ? translations[g] : [], site));
+            r => ArticleMapping.ToDto(r, index.PathSteps(r.CategoryId), r.TranslationGroup is { } g ? translations[g] : [], site));
     }
 }

@@ -81,7 +81,7 @@ public static class ImportEndpoints
 
     private static async Task<Ok<ImportReport>> Import(ImportRequest request, HttpContext http, Importer importer, CancellationToken cancellationToken)
     {
-        var keyId = ArticleEditing.KeyId(http.User);
+        var keyId = Scopes.KeyId(http.User);
         var results = new List<ImportResult>(request.Pages!.Count);
         for (var i = 0; i < request.Pages.Count; i++)
         {

@@ -9,6 +9,10 @@ public static class Scopes
     public const string Partner = "partner";
     public const string Admin = "admin";
 
+    /// <summary>The id of the API key that authenticated <paramref name="user"/> (endpoints that require a scope have one).</summary>
+    public static long KeyId(System.Security.Claims.ClaimsPrincipal user) =>
+        long.Parse(user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value, System.Globalization.CultureInfo.InvariantCulture);
+
     public static readonly string[] All = [ContentWrite, Partner, Admin];
 
     public const string ClaimType = "scope";

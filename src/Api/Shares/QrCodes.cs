@@ -60,8 +60,9 @@ public static class QrCodes
         return builder;
     }
 
-    public static void MapQrCodes(this RouteGroupBuilder articles)
+    public static void MapQrCodes(this IEndpointRouteBuilder app)
     {
+        var articles = app.ArticlesGroup();
         Map(articles, "svg", SvgContentType)
             .WithName("GetArticleQrSvg")
             .WithSummary("QR code of an article's share link, as SVG");

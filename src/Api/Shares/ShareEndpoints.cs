@@ -163,9 +163,9 @@ public static partial class ShareEndpoints
         return builder;
     }
 
-    public static void MapShares(this RouteGroupBuilder articles, IEndpointRouteBuilder app)
+    public static void MapShares(this IEndpointRouteBuilder app)
     {
-        var share = articles.MapGroup("/").WithTags("Share");
+        var share = app.ArticlesGroup().MapGroup("/").WithTags("Share");
 
         share.MapGet("/{idOrSlug}/share", GetShareBlock)
             .WithName("GetArticleShare")

@@ -50,7 +50,7 @@ public static class WebhookEndpoints
                 (also after a 410) resumes the deliveries still pending, in order.
                 """)
             .WithValidation()
-            .Accepts<PatchWebhookRequest>(ArticleEditing.MergePatchType, "application/json")
+            .Accepts<PatchWebhookRequest>(MergePatch.ContentType, "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Delete a webhook and its delivery log (admin)")
             .WithValidation()

@@ -1,0 +1,68 @@
+using Api.Categories;
+using Api.Infrastructure;
+
+namespace Api.Articles;
+
+/// <summary>Articles as the API shows them: the one place rows become answers.</summary>
+public static class ArticleMapping
+{
+    /// <summary>An article as the API shows it, from its row, its category path and its other language versions.</summary>
+    public static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)
+    {
+        var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
+        return new ArticleDto(
+            row.Id,
+            row.Slug,
+            row.Title,
+            row.Summary,
+            row.BodyHtml,
+            row.BodyText,
+            row.Language,
+            row.Status,
+            row.PublishedAt,
+            row.CreatedAt,
+            row.UpdatedAt,
+            row.Version,
+            row.CanonicalUrl ?? site.ArticleUrl(row.Id, row.Slug),
+            row.Byline,
+            row.Source,
+            row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
+            new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
+            Tags(row),
+            row.DeletedAt,
+            row.PreviousSlugs,
+            row.LegacyIds,
+            Translations(row.Id, translations));
+    }
+
+    private static IReadOnlyList<TagDto> Tags(ArticleRow row)
+    {
+        var count = Math.Min(row.TagSlugs.Length, row.TagNames.Length);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var tags = new TagDto[count];
+        for (var i = 0; i < count; i++)
+        {
+            tags[i] = new TagDto(row.TagSlugs[i], row.TagNames[i]);
+        }
+
+        return tags;
+    }
+
+    private static IReadOnlyList<TranslationDto> Translations(long articleId, IEnumerable<TranslationRow> translations)
+    {
+        List<TranslationDto>? others = null;
+        foreach (var translation in translations)
+        {
+            if (translation.Id != articleId)
+            {
+                (others ??= []).Add(new TranslationDto(translation.Id, translation.Slug, translation.Language));
+            }
+        }
+
+        return others ?? (IReadOnlyList<TranslationDto>)[];
+    }
+}
