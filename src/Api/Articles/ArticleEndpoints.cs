@@ -57,11 +57,7 @@ public static class ArticleEndpoints
         var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken);
         if (row is null)
         {
-            return redirectTo is not null
-                ? TypedResults.Redirect($"/v1/articles/{redirectTo}{http.Request.QueryString}", permanent: true)
-                : TypedResults.Problem(
-                    statusCode: StatusCodes.Status404NotFound,
-                    detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var view = await views.RenderAsync(row, audience, cancellationToken);
@@ -85,6 +81,27 @@ public sealed record ArticleRoute(string IdOrSlug)
         && long.TryParse(IdOrSlug, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
             : null;
+
+    /// <summary>
+    /// The answer for an earlier slug or a legacy id: 301 to the same path and query with the article's
+    /// current slug in place of the one asked for (308 for methods other than GET and HEAD, which must be
+    /// repeated there as they were).
+    /// </summary>
+    internal static RedirectHttpResult MovedTo(string currentSlug, HttpContext http)
+    {
+        const string prefix = "/v1/articles/";
+        var path = http.Request.Path.Value ?? prefix;
+        var end = path.IndexOf('/', prefix.Length);
+        var rest = end < 0 ? "" : path[end..];
+        var location = $"{prefix}{currentSlug}{rest}{http.Request.QueryString}";
+        return HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+            ? TypedResults.Redirect(location, permanent: true)
+            : TypedResults.Redirect(location, permanent: true, preserveMethod: true);
+    }
+
+    /// <summary>The answer when no article the caller may see has this id, slug or earlier name.</summary>
+    internal static ProblemHttpResult NotFound(string idOrSlug) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{idOrSlug}'.");
 
     /// <summary>Whether <paramref name="value"/> is ASCII digits only: such a value names an article by id, never by slug.</summary>
     internal static bool IsDigits(string value) => !value.AsSpan().ContainsAnyExceptInRange('0', '9');

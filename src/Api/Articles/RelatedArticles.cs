@@ -70,9 +70,7 @@ public static class RelatedArticles
         var (source, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (source is null)
         {
-            return redirectTo is not null
-                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/related{http.Request.QueryString}", permanent: true)
-                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : RelatedArticlesRequest.DefaultLimit;

@@ -241,7 +241,7 @@ public static partial class ShareEndpoints
         var (row, redirectTo) = await views.FindAsync(new ArticleRoute(request.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return Missing<ShareBlock>(redirectTo, "/share", http, request.IdOrSlug);
+            return Missing<ShareBlock>(redirectTo, http, request.IdOrSlug);
         }
 
         var article = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
@@ -290,9 +290,7 @@ public static partial class ShareEndpoints
         var (row, redirectTo) = await views.FindAsync(new ArticleRoute(route.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return redirectTo is not null
-                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/share/{route.Network}{http.Request.QueryString}", permanent: true)
-                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var article = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
@@ -307,7 +305,7 @@ public static partial class ShareEndpoints
         var (row, _) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         await store.RecordAsync(row.Id, "event", request.Network!, request.Placement, ReferrerHost(http.Request), AgentFamily(http.Request), cancellationToken);
@@ -320,7 +318,7 @@ public static partial class ShareEndpoints
         var (row, redirectTo) = await views.FindAsync(new ArticleRoute(request.IdOrSlug), ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return Missing<ShareStats>(redirectTo, "/share/stats", http, request.IdOrSlug);
+            return Missing<ShareStats>(redirectTo, http, request.IdOrSlug);
         }
 
         var days = QueryValues.TryParseInt(request.Days, out var d) ? d : 30;
@@ -366,7 +364,7 @@ public static partial class ShareEndpoints
         var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return Missing<ArticleMeta>(redirectTo, "/meta", http, route.IdOrSlug);
+            return Missing<ArticleMeta>(redirectTo, http, route.IdOrSlug);
         }
 
         var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);
@@ -454,13 +452,8 @@ public static partial class ShareEndpoints
         return TypedResults.Redirect(ShareUrls.Tagged(view.Article.CanonicalUrl, "shortlink", "share", options.Value.UtmCampaign));
     }
 
-    private static ProblemHttpResult NotFound(string idOrSlug) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{idOrSlug}'.");
-
-    private static Results<CachedJson<T>, RedirectHttpResult, ProblemHttpResult> Missing<T>(string? redirectTo, string suffix, HttpContext http, string idOrSlug) =>
-        redirectTo is not null
-            ? TypedResults.Redirect($"/v1/articles/{redirectTo}{suffix}{http.Request.QueryString}", permanent: true)
-            : NotFound(idOrSlug);
+    private static Results<CachedJson<T>, RedirectHttpResult, ProblemHttpResult> Missing<T>(string? redirectTo, HttpContext http, string idOrSlug) =>
+        redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(idOrSlug);
 
     /// <summary>The article an oEmbed URL names: a canonical URL of the site, or this API's article URL.</summary>
     private static string? ArticleKeyOf(string url, SiteOptions site, ShareOptions share)

@@ -39,11 +39,7 @@ public static class NinjsEndpoints
         var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
         {
-            return redirectTo is not null
-                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/ninjs{http.Request.QueryString}", permanent: true)
-                : TypedResults.Problem(
-                    statusCode: StatusCodes.Status404NotFound,
-                    detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);

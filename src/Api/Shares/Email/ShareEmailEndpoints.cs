@@ -150,9 +150,7 @@ public static class ShareEmailEndpoints
         var (article, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (article is null)
         {
-            return redirectTo is not null
-                ? TypedResults.Redirect($"/v1/articles/{redirectTo}/share/email", permanent: true, preserveMethod: true)
-                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No published article has the id or slug '{route.IdOrSlug}'.");
+            return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var canonicalUrl = article.CanonicalUrl ?? site.Value.ArticleUrl(article.Id, article.Slug);
