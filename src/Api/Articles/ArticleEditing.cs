@@ -213,22 +213,14 @@ public static class ArticleEditing
         return result.IsValid ? null : TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more values are invalid; see 'errors'.");
     }
 
-    internal static StoredResponse Render(ArticleView view, HttpContext http, int status)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(view.Article, http.Options().GetTypeInfo(typeof(ArticleDto)));
-        return new StoredResponse
-        {
-            Status = status,
-            Location = status == StatusCodes.Status201Created ? $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}" : null,
-            Etag = HttpCaching.StrongETag(body, ArticleView.ETagPrefix(view.Article.Version)),
-            Body = body,
-        };
-    }
+    internal static StoredResponse Render(ArticleView view, HttpContext http, int status) =>
+        Written.Of(view.Article, http, ArticleView.ETagPrefix(view.Article.Version), status,
+            $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}").Response;
 
     internal static IResult Respond(WriteOutcome outcome, HttpContext http, int status) => outcome switch
     {
-        WriteOutcome.Saved saved => new WrittenResponse(Render(saved.View, http, status)),
-        WriteOutcome.Replayed replayed => new WrittenResponse(replayed.Response),
+        WriteOutcome.Saved saved => new Written(Render(saved.View, http, status)),
+        WriteOutcome.Replayed replayed => new Written(replayed.Response),
         WriteOutcome.KeyReused => TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             detail: "This Idempotency-Key was used with a different request. Use a new key for a new request."),
@@ -238,24 +230,4 @@ public static class ArticleEditing
         WriteOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
         _ => throw new InvalidOperationException($"Unexpected outcome {outcome}"),
     };
-
-    /// <summary>A write's answer: never stored by caches, with the new ETag (and Location on create).</summary>
-    private sealed class WrittenResponse(StoredResponse response) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var http = httpContext.Response;
-            http.StatusCode = response.Status;
-            http.Headers.CacheControl = "no-store";
-            http.Headers.ETag = response.Etag;
-            if (response.Location is not null)
-            {
-                http.Headers.Location = response.Location;
-            }
-
-            http.ContentType = "application/json; charset=utf-8";
-            http.ContentLength = response.Body.Length;
-            await http.Body.WriteAsync(response.Body, httpContext.RequestAborted);
-        }
-    }
 }

@@ -107,8 +107,8 @@ public static class CategoryEditing
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
     }
 
-    private static async Task<IResult> Create(CategoryWriteRequest request, CategoryWriter writer, CancellationToken cancellationToken) =>
-        Respond(await writer.CreateAsync(request, cancellationToken), StatusCodes.Status201Created);
+    private static async Task<IResult> Create(CategoryWriteRequest request, HttpContext http, CategoryWriter writer, CancellationToken cancellationToken) =>
+        Respond(await writer.CreateAsync(request, cancellationToken), http, StatusCodes.Status201Created);
 
     private static async Task<IResult> Patch(
         [AsParameters] CategoryRoute route, HttpContext http, CategoryWriter writer, IValidator<CategoryWriteRequest> validator, CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public static class CategoryEditing
             var validation = await validator.ValidateAsync(request, cancellationToken);
             return validation.IsValid ? (request, null) : (null, validation.ToDictionary());
         }, cancellationToken);
-        return Respond(outcome, StatusCodes.Status200OK);
+        return Respond(outcome, http, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> Delete(
@@ -157,12 +157,12 @@ public static class CategoryEditing
             return Preconditions.Required();
         }
 
-        return Respond(await writer.DeleteAsync(route.Slug, expected, route.MoveTo, Scopes.KeyId(http.User), cancellationToken), StatusCodes.Status204NoContent);
+        return Respond(await writer.DeleteAsync(route.Slug, expected, route.MoveTo, Scopes.KeyId(http.User), cancellationToken), http, StatusCodes.Status204NoContent);
     }
 
-    private static IResult Respond(CategoryOutcome outcome, int status) => outcome switch
+    private static IResult Respond(CategoryOutcome outcome, HttpContext http, int status) => outcome switch
     {
-        CategoryOutcome.Saved saved => new CategoryWritten(saved.Category, status),
+        CategoryOutcome.Saved saved => Written.Of(saved.Category, http, CategoryMapping.ETagPrefix(saved.Category.Version), status, $"/v1/categories/{saved.Category.Slug}"),
         CategoryOutcome.Deleted => TypedResults.NoContent(),
         CategoryOutcome.NotFound notFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{notFound.Slug}'."),
         CategoryOutcome.Stale stale => Preconditions.Failed(stale.CurrentVersion),
@@ -170,24 +170,4 @@ public static class CategoryEditing
         CategoryOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
         _ => throw new InvalidOperationException($"Unexpected outcome {outcome}."),
     };
-
-    /// <summary>A category write's answer: the category, its new ETag, never cached, and Location on create.</summary>
-    private sealed class CategoryWritten(CategoryDetail category, int status) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            var body = JsonSerializer.SerializeToUtf8Bytes(category, httpContext.Options().GetTypeInfo(typeof(CategoryDetail)));
-            var response = httpContext.Response;
-            response.StatusCode = status;
-            response.Headers.CacheControl = "no-store";
-            response.Headers.ETag = HttpCaching.StrongETag(body, CategoryMapping.ETagPrefix(category.Version));
-            if (status == StatusCodes.Status201Created)
-            {
-                response.Headers.Location = $"/v1/categories/{category.Slug}";
-            }
-
-            response.ContentType = "application/json; charset=utf-8";
-            await response.Body.WriteAsync(body, httpContext.RequestAborted);
-        }
-    }
 }
