@@ -19,7 +19,7 @@ public static class ArticleEditing
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
             .Produces<ArticleDto>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
+            .WithValidation()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -72,13 +72,8 @@ public static class ArticleEditing
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
-    private static async Task<IResult> Create(ArticleWriteRequest request, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
-        if (await Validate(request, validator, cancellationToken) is { } invalid)
-        {
-            return invalid;
-        }
-
         var idempotencyKey = http.Request.Headers[Idempotency.Header].ToString();
         if (idempotencyKey.Length > 0 && !Idempotency.IsValidKey(idempotencyKey))
         {
@@ -108,16 +103,11 @@ public static class ArticleEditing
         return Respond(outcome, http, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> Replace([AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    private static async Task<IResult> Replace([AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
             return Preconditions.Required();
-        }
-
-        if (await Validate(request, validator, cancellationToken) is { } invalid)
-        {
-            return invalid;
         }
 
         if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
@@ -158,28 +148,10 @@ public static class ArticleEditing
                 return new WriteOutcome.NotFound();
             }
 
-            var merged = JsonSerializer.SerializeToNode(current, options)!.AsObject();
-            // Naming the category one way replaces it named the other way.
-            if (patch.ContainsKey("categorySlug"))
+            var (request, errors) = await MergePatch.MergeAsync(current, patch, options, validator, cancellationToken, ("categorySlug", "categoryId"));
+            if (request is null)
             {
-                merged.Remove("categoryId");
-            }
-
-            MergePatch.Apply(merged, patch);
-            ArticleWriteRequest request;
-            try
-            {
-                request = merged.Deserialize<ArticleWriteRequest>(options)!;
-            }
-            catch (JsonException e)
-            {
-                throw new BadHttpRequestException("The merge patch does not fit an article.", StatusCodes.Status400BadRequest, e);
-            }
-
-            var validation = await validator.ValidateAsync(request, cancellationToken);
-            if (!validation.IsValid)
-            {
-                return new WriteOutcome.Invalid(validation.ToDictionary());
+                return new WriteOutcome.Invalid(errors!);
             }
 
             return await editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken);
@@ -206,12 +178,6 @@ public static class ArticleEditing
 
     internal static IResult NotFound(ArticleRoute route) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No article has the id or slug '{route.IdOrSlug}'.");
-
-    internal static async Task<IResult?> Validate(ArticleWriteRequest request, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
-    {
-        var result = await validator.ValidateAsync(request, cancellationToken);
-        return result.IsValid ? null : TypedResults.ValidationProblem(result.ToDictionary(), detail: "One or more values are invalid; see 'errors'.");
-    }
 
     internal static StoredResponse Render(ArticleView view, HttpContext http, int status) =>
         Written.Of(view.Article, http, ArticleView.ETagPrefix(view.Article.Version), status,

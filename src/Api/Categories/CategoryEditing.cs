@@ -124,28 +124,11 @@ public static class CategoryEditing
         }
 
         var patch = await MergePatch.ReadAsync(http.Request, cancellationToken);
-        var outcome = await writer.UpdateAsync(route.Slug, expected, async baseline =>
-        {
-            var merged = JsonSerializer.SerializeToNode(baseline, http.Options())!.AsObject();
-            if (patch.ContainsKey("parentSlug"))
-            {
-                merged.Remove("parentId");
-            }
-
-            MergePatch.Apply(merged, patch);
-            CategoryWriteRequest request;
-            try
-            {
-                request = merged.Deserialize<CategoryWriteRequest>(http.Options())!;
-            }
-            catch (JsonException e)
-            {
-                throw new BadHttpRequestException("The merge patch does not fit a category.", StatusCodes.Status400BadRequest, e);
-            }
-
-            var validation = await validator.ValidateAsync(request, cancellationToken);
-            return validation.IsValid ? (request, null) : (null, validation.ToDictionary());
-        }, cancellationToken);
+        var outcome = await writer.UpdateAsync(
+            route.Slug,
+            expected,
+            baseline => MergePatch.MergeAsync(baseline, patch, http.Options(), validator, cancellationToken, ("parentSlug", "parentId")),
+            cancellationToken);
         return Respond(outcome, http, StatusCodes.Status200OK);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FluentValidation;
 
 namespace Api.Infrastructure;
 
@@ -26,6 +27,41 @@ public static class MergePatch
         {
             throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, e);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="current"/> (as the client sees it in JSON) with the patch applied, read back and
+    /// validated: the merged request, or its validation errors. A member of <paramref name="alternatives"/>'
+    /// pairs present in the patch replaces the other way of naming the same thing (a category by slug
+    /// replaces it by id). A result that does not read as <typeparamref name="T"/> is a 400.
+    /// </summary>
+    public static async Task<(T? Merged, IDictionary<string, string[]>? Errors)> MergeAsync<T>(
+        T current, JsonObject patch, JsonSerializerOptions options, IValidator<T> validator, CancellationToken cancellationToken,
+        params (string Given, string Replaced)[] alternatives)
+        where T : class
+    {
+        var merged = JsonSerializer.SerializeToNode(current, options)!.AsObject();
+        foreach (var (given, replaced) in alternatives)
+        {
+            if (patch.ContainsKey(given))
+            {
+                merged.Remove(replaced);
+            }
+        }
+
+        Apply(merged, patch);
+        T request;
+        try
+        {
+            request = merged.Deserialize<T>(options)!;
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The merge patch does not fit the resource.", StatusCodes.Status400BadRequest, e);
+        }
+
+        var validation = await validator.ValidateAsync(request, cancellationToken);
+        return validation.IsValid ? (request, null) : (null, validation.ToDictionary());
     }
 
     public static void Apply(JsonObject target, JsonObject patch)
