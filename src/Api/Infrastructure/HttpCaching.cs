@@ -141,6 +141,7 @@ public static class HttpCaching
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
+            httpContext.Features.Set(new SurrogateKeys(surrogateKeys));
         }
 
         if (lastModified is { } modified)
@@ -248,3 +249,6 @@ public static class HttpCaching
         return new DateTimeOffset(utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerSecond)), TimeSpan.Zero);
     }
 }
+
+/// <summary>The cache tags of the answer being written (what its <c>Surrogate-Key</c> header says), for the response cache.</summary>
+public sealed record SurrogateKeys(IReadOnlyCollection<string> Keys);

@@ -150,9 +150,9 @@ public static class ReadCaching
 
             var metadata = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<CachedReadMetadata>();
             var articleTags = 0;
-            if (metadata is { ArticleScoped: true })
+            if (metadata is { ArticleScoped: true } && context.HttpContext.Features.Get<SurrogateKeys>() is { } keys)
             {
-                foreach (var key in response.Headers["Surrogate-Key"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var key in keys.Keys)
                 {
                     if (key.StartsWith("article-", StringComparison.Ordinal))
                     {
