@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Api.Changes;
+using Api.Content;
 using Api.Infrastructure;
 using Dapper;
 using Npgsql;

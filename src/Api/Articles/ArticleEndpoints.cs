@@ -1,5 +1,6 @@
 using System.Globalization;
 using Api.Categories;
+using Api.Content;
 using Api.Infrastructure;
 using Api.Shares;
 using Api.Syndication;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Api.Content;
 using Api.Infrastructure;
 
 namespace Api.Articles;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Api.Content;
 using Api.Infrastructure;
 using FluentValidation;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Api.Articles;
+using Api.Content;
 using Api.Infrastructure;
 using Api.Keys;
 using FluentValidation;

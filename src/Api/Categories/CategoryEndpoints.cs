@@ -1,3 +1,4 @@
+using Api.Content;
 using Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Api.Articles;
 using Api.Changes;
+using Api.Content;
 using Api.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Net;
 using Api.Articles;
 using Api.Categories;
+using Api.Content;
 using Api.Infrastructure;
 using Dapper;
 using Npgsql;

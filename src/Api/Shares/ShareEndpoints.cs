@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Api.Articles;
+using Api.Content;
 using Api.Infrastructure;
 using Api.Keys;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,5 @@
 using Api.Articles;
+using Api.Content;
 using Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;

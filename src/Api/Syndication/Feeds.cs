@@ -1,5 +1,6 @@
 using Api.Articles;
 using Api.Categories;
+using Api.Content;
 using Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 

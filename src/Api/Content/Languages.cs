@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Api.Infrastructure;
+namespace Api.Content;
 
 /// <summary>BCP 47 language tags, kept in their conventional case: <c>en</c>, <c>zh-Hans</c>, <c>pt-BR</c>.</summary>
 public static partial class Languages

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Api.Infrastructure;
+namespace Api.Content;
 
 /// <summary>Slugs are lowercase ASCII letters and digits in groups joined by single hyphens.</summary>
 public static partial class Slugs
