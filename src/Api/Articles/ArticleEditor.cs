@@ -353,19 +353,7 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
             UNION SELECT alias FROM article_aliases WHERE alias = @wanted OR alias LIKE @prefix
             """, new { wanted, prefix = wanted + "-%" }, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
         taken.UnionWith(ReservedSlugs);
-        if (!taken.Contains(wanted))
-        {
-            return wanted;
-        }
-
-        for (var n = 2; ; n++)
-        {
-            var candidate = $"{wanted}-{n}";
-            if (!taken.Contains(candidate))
-            {
-                return candidate;
-            }
-        }
+        return Slugs.FirstFree(wanted, taken);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Api.Articles;
 using Api.Changes;
 using Api.Content;
@@ -281,15 +280,12 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM categories WHERE slug = @slug AND id IS DISTINCT FROM @id)", new { slug, id }, cancellationToken: cancellationToken));
 
+    /// <summary><paramref name="wanted"/>, or with the first free "-2", "-3"… suffix.</summary>
     private static async Task<string> FreeSlugAsync(NpgsqlConnection connection, string wanted, CancellationToken cancellationToken)
     {
-        for (var n = 1; ; n++)
-        {
-            var candidate = n == 1 ? wanted : $"{wanted}-{n.ToString(CultureInfo.InvariantCulture)}";
-            if (!await SlugTakenAsync(connection, candidate, null, cancellationToken))
-            {
-                return candidate;
-            }
-        }
+        var taken = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT slug FROM categories WHERE slug = @wanted OR slug LIKE @prefix", new { wanted, prefix = wanted + "-%" },
+            cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        return Slugs.FirstFree(wanted, taken);
     }
 }

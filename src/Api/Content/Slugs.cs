@@ -52,4 +52,22 @@ public static partial class Slugs
 
     private static bool IsIdeographic(int codePoint) =>
         codePoint is (>= 0x3040 and <= 0x30FF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x2FA1F);
+
+    /// <summary><paramref name="wanted"/>, or with the first "-2", "-3"… suffix that is not <paramref name="taken"/>.</summary>
+    public static string FirstFree(string wanted, IReadOnlySet<string> taken)
+    {
+        if (!taken.Contains(wanted))
+        {
+            return wanted;
+        }
+
+        for (var n = 2; ; n++)
+        {
+            var candidate = $"{wanted}-{n.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            if (!taken.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
 }
