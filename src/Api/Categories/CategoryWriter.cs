@@ -70,7 +70,9 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
             }
 
             var id = await InsertAsync(connection, request.Name!.Trim(), request.Slug, request.Description?.Trim() ?? "", parentId, request.Position, cancellationToken);
-            return await SavedAsync(connection, id, cancellationToken);
+            var saved = await SavedAsync(connection, id, cancellationToken);
+            await ChangeLog.RecordAsync(connection, ChangeLog.Category, id, "created", cancellationToken);
+            return saved;
         }, cancellationToken);
 
     /// <summary>
@@ -124,8 +126,9 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
                 WHERE id = @id
                 """, new { id = current.Id, name = request.Name!.Trim(), slug = request.Slug, description = request.Description?.Trim() ?? "", parentId, position = request.Position },
                 cancellationToken: cancellationToken));
+            var saved = await SavedAsync(connection, current.Id, cancellationToken);
             await ChangeLog.RecordAsync(connection, ChangeLog.Category, current.Id, "updated", cancellationToken);
-            return await SavedAsync(connection, current.Id, cancellationToken);
+            return saved;
         }, cancellationToken);
 
     /// <summary>Deletes a category; one with articles or sub-categories only with <paramref name="moveTo"/>, which receives them.</summary>
@@ -188,22 +191,40 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
     /// <summary>
     /// The id of the last category of a path of names from the top (a page's breadcrumb), each found by
     /// name (case-insensitively) under the one before, or created last among its siblings with a slug
-    /// from its name and recorded in the change log. Runs in the caller's transaction, which must commit
-    /// soon: the tree's lock and the change counter's are held until then.
+    /// from its name; and the ids of those it created, which the caller records with
+    /// <see cref="RecordCreatedAsync"/> as its transaction's last step. Runs in the caller's
+    /// transaction and takes the tree's lock first, before any article row, as a delete does.
     /// </summary>
-    public async Task<long> EnsurePathAsync(NpgsqlConnection connection, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public async Task<(long Id, IReadOnlyList<long> Created)> EnsurePathAsync(
+        NpgsqlConnection connection, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         await LockTreeAsync(connection, cancellationToken);
         long? parent = null;
+        var created = new List<long>();
         foreach (var name in names)
         {
-            parent = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+            var found = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                 SELECT id FROM categories WHERE lower(name) = lower(@name) AND parent_id IS NOT DISTINCT FROM @parent ORDER BY id LIMIT 1
-                """, new { name, parent }, cancellationToken: cancellationToken))
-                ?? await InsertAsync(connection, name.Length > 200 ? name[..200] : name, null, "", parent, null, cancellationToken);
+                """, new { name, parent }, cancellationToken: cancellationToken));
+            if (found is null)
+            {
+                found = await InsertAsync(connection, name.Length > 200 ? name[..200] : name, null, "", parent, null, cancellationToken);
+                created.Add(found.Value);
+            }
+
+            parent = found;
         }
 
-        return parent ?? throw new ArgumentException("A category path has at least one name.", nameof(names));
+        return (parent ?? throw new ArgumentException("A category path has at least one name.", nameof(names)), created);
+    }
+
+    /// <summary>Records the creation of categories (from <see cref="EnsurePathAsync"/>): a last step before commit.</summary>
+    public static async Task RecordCreatedAsync(NpgsqlConnection connection, IReadOnlyList<long> created, CancellationToken cancellationToken)
+    {
+        foreach (var id in created)
+        {
+            await ChangeLog.RecordAsync(connection, ChangeLog.Category, id, "created", cancellationToken);
+        }
     }
 
     private async Task<CategoryOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<CategoryOutcome>> work, CancellationToken cancellationToken)
@@ -221,7 +242,7 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
         return outcome;
     }
 
-    /// <summary>Inserts a category (with a free slug from its name when none is given) and records its creation.</summary>
+    /// <summary>Inserts a category, with a free slug from its name when none is given.</summary>
     private static async Task<long> InsertAsync(
         NpgsqlConnection connection, string name, string? slug, string description, long? parentId, int? position, CancellationToken cancellationToken)
     {
@@ -232,7 +253,6 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
                     coalesce(@position, (SELECT coalesce(max(position), 0) + 1 FROM categories WHERE parent_id IS NOT DISTINCT FROM @parentId)))
             RETURNING id
             """, new { slug, name, description, parentId, position }, cancellationToken: cancellationToken));
-        await ChangeLog.RecordAsync(connection, ChangeLog.Category, id, "created", cancellationToken);
         return id;
     }
 

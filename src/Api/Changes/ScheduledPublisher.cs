@@ -32,7 +32,9 @@ public sealed class ScheduledPublisher(NpgsqlDataSource dataSource, IOptions<Cha
     : PollingWorker<ScheduledPublisher>(null, logger)
 {
     private const int BatchSize = 100;
-    private static readonly TimeSpan Shortest = TimeSpan.FromMilliseconds(10);
+    // The shortest sleep: a due row another transaction still holds (a writer's trigger) is skipped,
+    // and the next look waits at least this long rather than spinning on the change counter's lock.
+    private static readonly TimeSpan Shortest = TimeSpan.FromMilliseconds(100);
 
     private TimeSpan _untilNext = TimeSpan.MaxValue;
 

@@ -42,19 +42,9 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             "SELECT pg_advisory_xact_lock(hashtext('news-api.import:' || @key))",
             new { key = legacyId ?? Slugs.FromText(page.Title) ?? page.Title }, cancellationToken: cancellationToken));
 
-        var existing = legacyId is not null
-            ? await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT article_id FROM article_aliases WHERE alias = @legacyId", new { legacyId }, cancellationToken: cancellationToken))
-            : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-                "SELECT id FROM articles WHERE slug = @slug", new { slug = Slugs.FromText(page.Title) }, cancellationToken: cancellationToken));
-        if (existing is { } locked)
-        {
-            // The article's row before the categories: creating one records a change, which holds the
-            // change counter's lock until commit, and no writer may wait for that while holding this row.
-            await editor.LockAsync(connection, locked, cancellationToken);
-        }
-
-        var categoryId = await categories.EnsurePathAsync(connection, page.CategoryPath, cancellationToken);
+        // The category tree's lock first (EnsurePathAsync), then the article's row, as a category delete
+        // takes them; the changes are recorded last, after the article's.
+        var (categoryId, createdCategories) = await categories.EnsurePathAsync(connection, page.CategoryPath, cancellationToken);
         var request = new ArticleWriteRequest(
             page.Title,
             Summary: page.Summary,
@@ -63,6 +53,12 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             CategoryId: categoryId,
             Status: status,
             PublishedAt: new DateTimeOffset(DateTime.SpecifyKind(page.PublishedAt, DateTimeKind.Utc)));
+
+        var existing = legacyId is not null
+            ? await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT article_id FROM article_aliases WHERE alias = @legacyId", new { legacyId }, cancellationToken: cancellationToken))
+            : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT id FROM articles WHERE slug = @slug", new { slug = Slugs.FromText(page.Title) }, cancellationToken: cancellationToken));
 
         WriteOutcome outcome;
         string result;
@@ -105,6 +101,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             });
         }
 
+        await CategoryWriter.RecordCreatedAsync(connection, createdCategories, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // An import may have added categories as well as the article.
         cache.EverythingChanged();

@@ -14,22 +14,20 @@ public static class WebhookEvents
     /// <summary>
     /// The event of a change, or null when the change is nothing the public could see.
     /// <paramref name="visibleBefore"/> and <paramref name="visibleAfter"/> say whether the public could
-    /// see the article just before and right after the change (as the writer recorded it). The state
-    /// changes named for what they do (published, unpublished, archived, deleted) send their event;
-    /// the others (created, updated, slug-changed, restored, and an edit of the status) are judged by
-    /// what they did to the public's view: an article that becomes visible is
-    /// <c>article.published</c>, one that stays visible <c>article.updated</c>, one that stops being
-    /// visible <c>article.unpublished</c>, and a draft or a scheduled article sends nothing.
+    /// see the article just before and right after the change (as the writer recorded it). An article
+    /// that becomes visible is <c>article.published</c> (created, published, restored, an edit of its
+    /// status, its scheduled time come), one that stays visible <c>article.updated</c>, one that stops
+    /// being visible <c>article.unpublished</c>; a draft or a scheduled article sends nothing, except
+    /// that a deletion is always <c>article.deleted</c>, so partners learn that the id is gone.
     /// </summary>
     public static string? For(string entity, string kind, bool visibleBefore, bool visibleAfter) => (entity, kind) switch
     {
         ("category", _) => CategoryChanged,
-        ("article", "published") => visibleAfter ? ArticlePublished : null,
-        ("article", "unpublished" or "archived") => ArticleUnpublished,
         ("article", "deleted") => ArticleDeleted,
+        ("article", "unpublished" or "archived") => visibleBefore ? ArticleUnpublished : null,
         // Recorded with the write's main change, which tells of the transition; alone it is an update.
         ("article", "slug-changed") => visibleBefore && visibleAfter ? ArticleUpdated : null,
-        ("article", "created" or "updated" or "restored") => (visibleBefore, visibleAfter) switch
+        ("article", "created" or "updated" or "restored" or "published") => (visibleBefore, visibleAfter) switch
         {
             (false, true) => ArticlePublished,
             (true, true) => ArticleUpdated,

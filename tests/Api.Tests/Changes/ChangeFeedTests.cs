@@ -106,6 +106,23 @@ public sealed class ChangeFeedTests(EditorialFixture api) : IClassFixture<Editor
     }
 
     [Fact]
+    public async Task A_change_recorded_without_its_visibility_gets_it_from_the_database()
+    {
+        // As an instance of the previous release records a change (it knows no visibility columns).
+        var (article, _) = await api.CreateAsync(new { title = "Recorded the old way", categorySlug = "visas", status = "published" });
+        var id = article.GetProperty("id").GetInt64();
+        await api.ExecuteAsync("""
+            WITH next AS (UPDATE change_sequence SET last = last + 1 WHERE singleton RETURNING last)
+            INSERT INTO changes (seq, entity, entity_id, kind) SELECT last, 'article', @id, 'updated' FROM next
+            """, new { id });
+
+        var recorded = (await api.QueryAsync<(bool? Before, bool? After)>(
+            "SELECT visible_before, visible_after FROM changes WHERE entity = 'article' AND entity_id = @id ORDER BY seq", new { id })).ToList();
+
+        Assert.Equal([(false, true), (true, true)], recorded.Select(r => (r.Before, r.After)).Select(t => (t.Before!.Value, t.After!.Value)));
+    }
+
+    [Fact]
     public async Task Readers_never_skip_a_change_even_when_transactions_commit_out_of_the_order_they_began()
     {
         var (_, start) = await DrainAsync(null);

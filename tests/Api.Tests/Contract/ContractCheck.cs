@@ -82,13 +82,15 @@ public sealed class ContractCheck
         }
 
         var template = OpenApiContract.DocumentTemplate(pattern);
+        // HEAD is answered by the GET operation (same status and headers, no body).
+        method = HttpMethods.IsHead(method) ? HttpMethods.Get : method;
         if (!OpenApiContract.Committed.Has(method, template))
         {
             return null;
         }
 
         var status = context.Response.StatusCode;
-        var readable = !HttpMethods.IsHead(method) && !context.Response.Headers.ContainsKey("Content-Encoding");
+        var readable = !HttpMethods.IsHead(context.Request.Method) && !context.Response.Headers.ContainsKey("Content-Encoding");
         var text = readable ? Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length) : null;
         var errors = OpenApiContract.Committed.Check(method, template, status, context.Response.ContentType, text);
         if (errors.Count > 0)
