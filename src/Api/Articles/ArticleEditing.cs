@@ -94,7 +94,7 @@ public static class ArticleEditing
             var created = await editor.CreateAsync(connection, request, keyId, cancellationToken);
             if (created is WriteOutcome.Saved saved && idempotencyKey.Length > 0)
             {
-                var stored = Render(saved.View, http, StatusCodes.Status201Created);
+                var stored = Render(saved.View, http, StatusCodes.Status201Created).Response;
                 await Idempotency.CompleteAsync(connection, keyId, idempotencyKey, stored, cancellationToken);
             }
 
@@ -179,13 +179,13 @@ public static class ArticleEditing
     internal static IResult NotFound(ArticleRoute route) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No article has the id or slug '{route.IdOrSlug}'.");
 
-    internal static StoredResponse Render(ArticleView view, HttpContext http, int status) =>
+    internal static Written Render(ArticleView view, HttpContext http, int status) =>
         Written.Of(view.Article, http, ArticleView.ETagPrefix(view.Article.Version), status,
-            $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}").Response;
+            $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}");
 
     internal static IResult Respond(WriteOutcome outcome, HttpContext http, int status) => outcome switch
     {
-        WriteOutcome.Saved saved => new Written(Render(saved.View, http, status)),
+        WriteOutcome.Saved saved => Render(saved.View, http, status),
         WriteOutcome.Replayed replayed => new Written(replayed.Response),
         WriteOutcome.KeyReused => TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,

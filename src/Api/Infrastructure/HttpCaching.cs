@@ -141,7 +141,11 @@ public static class HttpCaching
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);
-            httpContext.Features.Set(new SurrogateKeys(surrogateKeys));
+            if (httpContext.Features.Get<Microsoft.AspNetCore.OutputCaching.IOutputCacheFeature>() is not null)
+            {
+                // Only while the response cache handles the request (it is off in some deployments).
+                httpContext.Features.Set(new SurrogateKeys(surrogateKeys));
+            }
         }
 
         if (lastModified is { } modified)
