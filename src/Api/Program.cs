@@ -48,6 +48,7 @@ app.UseRequestBodyLimit();
 app.UseRouting();
 app.UseCorsPolicies();
 app.UseApiKeys();
+app.UseQueryParameters();
 app.UseReadRouting();
 app.UseReadCache();
 app.UseResponseCompressionForReads();

@@ -54,13 +54,13 @@ public sealed record ArticleListQuery(
             categoryIds,
             request.Tag is null ? null : QueryValues.List(request.Tag).Distinct(StringComparer.Ordinal).ToArray(),
             request.Language is null ? null : Languages.Normalize(request.Language),
-            QueryValues.TryParseTimestamp(request.PublishedAfter, out var after) ? after : null,
-            QueryValues.TryParseTimestamp(request.PublishedBefore, out var before) ? before : null,
+            request.PublishedAfter?.Utc,
+            request.PublishedBefore?.Utc,
             search,
             request.Ids is null ? null : QueryValues.List(request.Ids).Select(id => QueryValues.TryParseId(id, out var v) ? v : 0).Distinct().ToArray(),
             sort,
-            QueryValues.TryParseInt(request.Limit, out var limit) ? limit : ArticleListRequest.DefaultLimit,
-            QueryValues.TryParseBool(request.Count, out var count) && count,
+            request.PageSize,
+            request.WithTotal,
             request.Fields is null
                 ? ArticleFields.ListDefaults(search is not null)
                 : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal),

@@ -1,5 +1,6 @@
 using Api.Content;
 using Api.Infrastructure;
+using System.ComponentModel;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,19 +22,19 @@ public sealed record ArticleListRequest
     public string? Language { get; init; }
 
     /// <summary>Only articles published at or after this time (RFC 3339, or a date for midnight UTC).</summary>
-    [FromQuery(Name = "publishedAfter"), QueryType("string", Format = "date-time")]
-    public string? PublishedAfter { get; init; }
+    [FromQuery(Name = "publishedAfter")]
+    public Timestamp? PublishedAfter { get; init; }
 
     /// <summary>Only articles published before this time (RFC 3339, or a date for midnight UTC).</summary>
-    [FromQuery(Name = "publishedBefore"), QueryType("string", Format = "date-time")]
-    public string? PublishedBefore { get; init; }
+    [FromQuery(Name = "publishedBefore")]
+    public Timestamp? PublishedBefore { get; init; }
 
     /// <summary>Up to 100 article ids, comma-separated.</summary>
     [FromQuery(Name = "ids")]
     public string? Ids { get; init; }
 
     /// <summary>Order: <c>-publishedAt</c> (default), <c>publishedAt</c>, <c>-updatedAt</c>, <c>title</c>, or <c>relevance</c> (with <c>q</c>; the default then). Ties are broken by id.</summary>
-    [FromQuery(Name = "sort"), QueryType("string", Enum = ["-publishedAt", "publishedAt", "-updatedAt", "title", "relevance"])]
+    [FromQuery(Name = "sort")]
     public string? Sort { get; init; }
 
     /// <summary>Opaque cursor from a previous page's <c>nextCursor</c>; valid only with the same filters and sort.</summary>
@@ -41,12 +42,16 @@ public sealed record ArticleListRequest
     public string? Cursor { get; init; }
 
     /// <summary>Items per page, 1 to 100 (default 20).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = ArticleListRequest.MaxLimit, Default = ArticleListRequest.DefaultLimit)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
+
+    internal int PageSize => Limit ?? DefaultLimit;
 
     /// <summary>When <c>true</c>, the response includes <c>total</c>, the number of matching articles.</summary>
-    [FromQuery(Name = "count"), QueryType("boolean", Default = false)]
-    public string? Count { get; init; }
+    [FromQuery(Name = "count"), DefaultValue(false)]
+    public bool? Count { get; init; }
+
+    internal bool WithTotal => Count ?? false;
 
     /// <summary>Editors only (a key with content:write): one or more of <c>draft</c>, <c>scheduled</c>, <c>published</c>, <c>archived</c>, <c>deleted</c>, comma-separated, to list articles in those states. Undated drafts sort as the newest.</summary>
     [FromQuery(Name = "status")]
@@ -57,6 +62,7 @@ public sealed record ArticleListRequest
     public string? Fields { get; init; }
 
     public const int DefaultLimit = 20;
+    public const bool DescendantsByDefault = true;
     public const int MaxLimit = 100;
     public const int MaxQueryLength = 200;
     public const int MaxListItems = 20;
@@ -73,8 +79,10 @@ public sealed record CategoryFilterRequest
     public string? Category { get; init; }
 
     /// <summary>Whether articles in sub-categories match too (default <c>true</c>).</summary>
-    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)]
-    public string? Descendants { get; init; }
+    [FromQuery(Name = "descendants"), DefaultValue(ArticleListRequest.DescendantsByDefault)]
+    public bool? Descendants { get; init; }
+
+    internal bool WithDescendants => Descendants ?? ArticleListRequest.DescendantsByDefault;
 }
 
 /// <summary>The category of <c>GET /v1/categories/{slug}/articles</c>.</summary>
@@ -85,8 +93,10 @@ public sealed record CategoryScopeRequest
     public required string Slug { get; init; }
 
     /// <summary>Whether articles in sub-categories are listed too (default <c>true</c>).</summary>
-    [FromQuery(Name = "descendants"), QueryType("boolean", Default = true)]
-    public string? Descendants { get; init; }
+    [FromQuery(Name = "descendants"), DefaultValue(ArticleListRequest.DescendantsByDefault)]
+    public bool? Descendants { get; init; }
+
+    internal bool WithDescendants => Descendants ?? ArticleListRequest.DescendantsByDefault;
 }
 
 public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
@@ -106,20 +116,8 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
             .Must(Languages.IsValid).WithMessage("'language' must be a BCP 47 language tag such as 'en' or 'zh-Hans'.")
             .When(r => r.Language is not null);
 
-        RuleFor(r => r.PublishedAfter)
-            .Must(v => QueryValues.TryParseTimestamp(v, out _))
-            .WithMessage("'publishedAfter' must be an RFC 3339 timestamp (2017-04-12T08:00:00Z) or a date (2017-04-12).")
-            .When(r => r.PublishedAfter is not null);
-
-        RuleFor(r => r.PublishedBefore)
-            .Must(v => QueryValues.TryParseTimestamp(v, out _))
-            .WithMessage("'publishedBefore' must be an RFC 3339 timestamp (2017-04-12T08:00:00Z) or a date (2017-04-12).")
-            .When(r => r.PublishedBefore is not null);
-
         RuleFor(r => r)
-            .Must(r => !QueryValues.TryParseTimestamp(r.PublishedAfter, out var after)
-                       || !QueryValues.TryParseTimestamp(r.PublishedBefore, out var before)
-                       || after < before)
+            .Must(r => r.PublishedAfter is not { } after || r.PublishedBefore is not { } before || after.Utc < before.Utc)
             .WithName("publishedBefore")
             .OverridePropertyName("publishedBefore")
             .WithMessage("'publishedBefore' must be later than 'publishedAfter'.");
@@ -131,10 +129,7 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
             .WithMessage("'ids' must contain only positive integer ids.")
             .When(r => r.Ids is not null);
 
-        RuleFor(r => r.Sort).Cascade(CascadeMode.Stop)
-            .Must(sort => ArticleSorts.TryParse(sort, out _))
-            .WithMessage("'sort' must be one of: " + string.Join(", ", ArticleSorts.Names) + ".")
-            .When(r => r.Sort is not null);
+        RuleFor(r => r.Sort).OneOf(ArticleSorts.Names);
 
         RuleFor(r => r.Sort)
             .Must((r, sort) => sort != "relevance" || r.Q is not null)
@@ -145,15 +140,7 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
             .WithMessage("'cursor' is not a cursor this API issued.")
             .When(r => r.Cursor is not null);
 
-        RuleFor(r => r.Limit)
-            .Must(l => QueryValues.TryParseInt(l, out var limit) && limit is >= 1 and <= ArticleListRequest.MaxLimit)
-            .WithMessage($"'limit' must be an integer from 1 to {ArticleListRequest.MaxLimit}.")
-            .When(r => r.Limit is not null);
-
-        RuleFor(r => r.Count)
-            .Must(c => QueryValues.TryParseBool(c, out _))
-            .WithMessage("'count' must be 'true' or 'false'.")
-            .When(r => r.Count is not null);
+        RuleFor(r => r.Limit).InclusiveBetween(1, ArticleListRequest.MaxLimit);
 
         RuleFor(r => r.Status)
             .Must(s => QueryValues.List(s).Length > 0 && !QueryValues.HasEmptyEntries(s) && QueryValues.List(s).All(ArticleListRequest.Statuses.Contains))
@@ -175,10 +162,6 @@ public sealed class CategoryFilterRequestValidator : AbstractValidator<CategoryF
     public CategoryFilterRequestValidator()
     {
         RuleFor(r => r.Category).SlugList("category", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
-        RuleFor(r => r.Descendants)
-            .Must(d => QueryValues.TryParseBool(d, out _))
-            .WithMessage("'descendants' must be 'true' or 'false'.")
-            .When(r => r.Descendants is not null);
     }
 }
 
@@ -189,10 +172,6 @@ public sealed class CategoryScopeRequestValidator : AbstractValidator<CategorySc
         RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
             .MaximumLength(Slugs.MaxCategoryLength)
             .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage);
-        RuleFor(r => r.Descendants)
-            .Must(d => QueryValues.TryParseBool(d, out _))
-            .WithMessage("'descendants' must be 'true' or 'false'.")
-            .When(r => r.Descendants is not null);
     }
 }
 

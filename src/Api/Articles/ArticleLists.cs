@@ -36,7 +36,7 @@ public static class ArticleLists
                 and pages never repeat or skip an article, even while others are being published.
                 Unknown or repeated query parameters are a 400.
                 """)
-            .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryFilterRequest))
+            .WithStrictQuery()
             .WithValidation()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -47,7 +47,7 @@ public static class ArticleLists
             .CacheRead()
             .WithSummary("Published articles of a category (and its sub-categories)")
             .WithDescription("The article list of `GET /v1/articles` scoped to one category; the same parameters apply.")
-            .WithStrictQuery(typeof(ArticleListRequest), typeof(CategoryScopeRequest))
+            .WithStrictQuery()
             .WithValidation()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -69,11 +69,10 @@ public static class ArticleLists
         long[]? categoryIds = null;
         if (categoryFilter.Category is not null)
         {
-            var descendants = !QueryValues.TryParseBool(categoryFilter.Descendants, out var d) || d;
             categoryIds = QueryValues.List(categoryFilter.Category)
                 .Select(index.FindBySlug)
                 .OfType<CategoryRow>()
-                .SelectMany(c => index.WithDescendants(c, descendants))
+                .SelectMany(c => index.WithDescendants(c, categoryFilter.WithDescendants))
                 .Distinct()
                 .ToArray();
         }
@@ -97,8 +96,7 @@ public static class ArticleLists
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{scope.Slug}'.");
         }
 
-        var descendants = !QueryValues.TryParseBool(scope.Descendants, out var d) || d;
-        var query = ArticleListQuery.From(request, index.WithDescendants(category, descendants).ToArray());
+        var query = ArticleListQuery.From(request, index.WithDescendants(category, scope.WithDescendants).ToArray());
         return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Api.Categories;
 using Api.Infrastructure;
 using Dapper;
@@ -12,8 +13,8 @@ namespace Api.Articles;
 public sealed record RelatedArticlesRequest
 {
     /// <summary>How many related articles, 1 to 20 (default 5).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = RelatedArticlesRequest.MaxLimit, Default = RelatedArticlesRequest.DefaultLimit)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
 
     /// <summary>Comma-separated article fields to return, as for lists (<c>id</c> always comes back).</summary>
     [FromQuery(Name = "fields")]
@@ -21,16 +22,15 @@ public sealed record RelatedArticlesRequest
 
     public const int DefaultLimit = 5;
     public const int MaxLimit = 20;
+
+    internal int Take => Limit ?? DefaultLimit;
 }
 
 public sealed class RelatedArticlesRequestValidator : AbstractValidator<RelatedArticlesRequest>
 {
     public RelatedArticlesRequestValidator()
     {
-        RuleFor(r => r.Limit)
-            .Must(l => QueryValues.TryParseInt(l, out var limit) && limit is >= 1 and <= RelatedArticlesRequest.MaxLimit)
-            .WithMessage($"'limit' must be an integer from 1 to {RelatedArticlesRequest.MaxLimit}.")
-            .When(r => r.Limit is not null);
+        RuleFor(r => r.Limit).InclusiveBetween(1, RelatedArticlesRequest.MaxLimit);
 
         RuleFor(r => r.Fields).Cascade(CascadeMode.Stop)
             .Must(f => QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)).WithMessage("'fields' must name fields, comma-separated.")
@@ -52,7 +52,7 @@ public static class RelatedArticles
                 and summary; newest first among equals. The article itself is never included.
                 A previous slug or legacy id answers 301 to the current URL.
                 """)
-            .WithStrictQuery(typeof(RelatedArticlesRequest))
+            .WithStrictQuery()
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -73,7 +73,7 @@ public static class RelatedArticles
             return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
-        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : RelatedArticlesRequest.DefaultLimit;
+        var limit = request.Take;
         var fields = request.Fields is null
             ? ArticleFields.ListDefaults(search: false)
             : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal);

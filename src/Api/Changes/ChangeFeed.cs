@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Api.Articles;
 using Api.Categories;
 using Api.Infrastructure;
@@ -19,8 +20,13 @@ public sealed record ChangesRequest
     public string? Since { get; init; }
 
     /// <summary>Items per page, 1 to 100 (default 50).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
+
+    internal int PageSize => Limit ?? DefaultLimit;
+
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
 }
 
 public sealed class ChangesRequestValidator : AbstractValidator<ChangesRequest>
@@ -28,8 +34,7 @@ public sealed class ChangesRequestValidator : AbstractValidator<ChangesRequest>
     public ChangesRequestValidator()
     {
         RuleFor(r => r.Since).Must(s => s!.Length is > 0 and <= Cursors.MaxLength).WithMessage("'since' is not a token this API issued.").When(r => r.Since is not null);
-        RuleFor(r => r.Limit).Must(l => QueryValues.TryParseInt(l, out var n) && n is >= 1 and <= 100)
-            .WithMessage("'limit' must be an integer from 1 to 100.").When(r => r.Limit is not null);
+        RuleFor(r => r.Limit).InclusiveBetween(1, ChangesRequest.MaxLimit);
     }
 }
 
@@ -102,7 +107,7 @@ public static class ChangeFeed
                 gets a `published` change when its time comes.
                 """)
             .RequireScope(Scopes.Partner)
-            .WithStrictQuery(typeof(ChangesRequest))
+            .WithStrictQuery()
             .WithValidation()
             .UsesDatabase();
 
@@ -115,7 +120,7 @@ public static class ChangeFeed
         IOptions<SiteOptions> site,
         CancellationToken cancellationToken)
     {
-        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : 50;
+        var limit = request.PageSize;
         ChangeToken? token = null;
         if (request.Since is not null && (!cursors.TryDecode(request.Since, AppJsonContext.Default.ChangeToken, out token) || token!.Phase is not ("snapshot" or "changes")))
         {

@@ -48,6 +48,7 @@ public static class OpenApi
             options.OperationFilter<CommonProblemResponses>();
             options.OperationFilter<ResponseHeaders>();
             options.ParameterFilter<QueryTypes>();
+            options.MapType<Timestamp>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
         });
 
         // The document depends only on the code, so it is generated once per process and then served
@@ -232,8 +233,13 @@ public static class OpenApi
             new() { Description = description, Schema = new OpenApiSchema { Type = type } };
     }
 
-    /// <summary>Names query parameters as the wire spells them and applies <see cref="QueryTypeAttribute"/>.</summary>
-    private sealed class QueryTypes : IParameterFilter
+    /// <summary>
+    /// Names query parameters as the wire spells them, and describes each from what the code already
+    /// says about it: its type (the generator's schema), its default (<c>[DefaultValue]</c>), and its
+    /// bounds and allowed values (the request's FluentValidation rules: <c>InclusiveBetween</c>,
+    /// <c>GreaterThan…</c>, <c>LessThan…</c>, <c>OneOf</c>, lengths).
+    /// </summary>
+    private sealed class QueryTypes(IServiceProvider services) : IParameterFilter
     {
         public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
         {
@@ -248,45 +254,61 @@ public static class OpenApi
                 concrete.Name = name;
             }
 
-            var attribute = context.ParameterInfo?.GetCustomAttribute<QueryTypeAttribute>()
-                ?? context.PropertyInfo?.GetCustomAttribute<QueryTypeAttribute>();
-            if (attribute is null)
+            if (concrete.Schema is not OpenApiSchema schema)
             {
                 return;
             }
 
-            var schema = new OpenApiSchema
-            {
-                Type = attribute.Type switch
+            // Absent is how a client leaves a parameter out; a query string has no null.
+            schema.Type &= ~JsonSchemaType.Null;
+            // A property of an [AsParameters] record reaches here as a parameter whose member is the record
+            // (or its constructor, for a positional record).
+            var (request, member) = context.PropertyInfo is { } property
+                ? (property.DeclaringType, property.Name)
+                : (context.ParameterInfo?.Member switch
                 {
-                    "integer" => JsonSchemaType.Integer,
-                    "boolean" => JsonSchemaType.Boolean,
-                    "number" => JsonSchemaType.Number,
-                    _ => JsonSchemaType.String,
-                },
-                Format = attribute.Format ?? (attribute.Type == "integer" ? "int32" : null),
-            };
-            if (!double.IsNaN(attribute.Minimum))
+                    Type type => type,
+                    ConstructorInfo constructor => constructor.DeclaringType,
+                    PropertyInfo declared => declared.DeclaringType,
+                    _ => null,
+                }, context.ParameterInfo?.Name);
+
+            if (request is null || member is null
+                || services.GetService(typeof(FluentValidation.IValidator<>).MakeGenericType(request)) is not FluentValidation.IValidator validator)
             {
-                schema.Minimum = attribute.Minimum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
             }
 
-            if (!double.IsNaN(attribute.Maximum))
+            // Rules are named by the wire name (Validation sets FluentValidation's property name resolver).
+            foreach (var check in validator.CreateDescriptor().GetRulesForMember(concrete.Name).SelectMany(r => r.Components).Select(c => c.Validator))
             {
-                schema.Maximum = attribute.Maximum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                switch (check)
+                {
+                    case FluentValidation.Validators.IBetweenValidator between:
+                        schema.Minimum = Number(between.From);
+                        schema.Maximum = Number(between.To);
+                        break;
+                    case FluentValidation.Validators.IComparisonValidator { Comparison: FluentValidation.Validators.Comparison.GreaterThanOrEqual } atLeast:
+                        schema.Minimum = Number(atLeast.ValueToCompare);
+                        break;
+                    case FluentValidation.Validators.IComparisonValidator { Comparison: FluentValidation.Validators.Comparison.GreaterThan } above:
+                        schema.ExclusiveMinimum = Number(above.ValueToCompare);
+                        break;
+                    case FluentValidation.Validators.IComparisonValidator { Comparison: FluentValidation.Validators.Comparison.LessThanOrEqual } atMost:
+                        schema.Maximum = Number(atMost.ValueToCompare);
+                        break;
+                    case FluentValidation.Validators.ILengthValidator length:
+                        schema.MinLength = length.Min > 0 ? length.Min : schema.MinLength;
+                        schema.MaxLength = length.Max > 0 ? length.Max : schema.MaxLength;
+                        break;
+                    case IOneOfValidator oneOf:
+                        schema.Enum = [.. oneOf.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];
+                        break;
+                }
             }
-
-            if (attribute.Enum is { } values)
-            {
-                schema.Enum = values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v)!).ToList();
-            }
-
-            if (attribute.Default is { } value)
-            {
-                schema.Default = System.Text.Json.Nodes.JsonValue.Create(value);
-            }
-
-            concrete.Schema = schema;
         }
+
+        private static string? Number(object? value) =>
+            value is IFormattable number ? number.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 }

@@ -17,9 +17,24 @@ public static class Validation
         return builder;
     }
 
+    /// <summary>Marks an endpoint whose arguments are validated (<see cref="WithValidation"/>).</summary>
+    internal sealed class Validated
+    {
+        public static readonly Validated Instance = new();
+    }
+
+    private static readonly object DeferredKey = new();
+
+    /// <summary>
+    /// Errors found before binding (malformed or unknown query parameters), to be answered with the
+    /// validators' own errors by the endpoint's validation filter.
+    /// </summary>
+    internal static void Defer(HttpContext context, Dictionary<string, string[]> errors) => context.Items[DeferredKey] = errors;
+
     /// <summary>Validates every argument of the handler that has a registered validator.</summary>
     public static RouteHandlerBuilder WithValidation(this RouteHandlerBuilder builder) =>
         builder
+            .WithMetadata(Validated.Instance)
             .AddEndpointFilterFactory((factory, next) =>
             {
                 var services = factory.ApplicationServices;
@@ -27,16 +42,14 @@ public static class Validation
                     .Select((parameter, index) => ValidatorOf(services, parameter.ParameterType, index))
                     .OfType<Func<EndpointFilterInvocationContext, ValidationResult?>>()
                     .ToArray();
-                if (validators.Length == 0)
-                {
-                    return next;
-                }
 
                 // The validators' rules are all synchronous (none reads the database), so a valid
                 // request goes on to the handler without an asynchronous step of its own.
                 return context =>
                 {
-                    Dictionary<string, string[]>? errors = null;
+                    var errors = context.HttpContext.Items.TryGetValue(DeferredKey, out var deferred)
+                        ? new Dictionary<string, string[]>((Dictionary<string, string[]>)deferred!, StringComparer.Ordinal)
+                        : null;
                     foreach (var validate in validators)
                     {
                         if (validate(context) is not { IsValid: false } result)
@@ -84,4 +97,41 @@ public static class Validation
                 ?? attributes.OfType<Microsoft.AspNetCore.Http.Metadata.IFromRouteMetadata>().FirstOrDefault()?.Name;
             return bound ?? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(key.Item2);
         });
+}
+
+/// <summary>
+/// A value that must be one of a fixed set, spelt exactly. The OpenAPI document lists the set as
+/// the parameter's <c>enum</c>, read from this rule, so the values are written once.
+/// </summary>
+public sealed class OneOfValidator<T>(IReadOnlyList<string> values) : FluentValidation.Validators.PropertyValidator<T, string?>, IOneOfValidator
+{
+    public override string Name => "OneOfValidator";
+
+    public IReadOnlyList<string> Values => values;
+
+    public override bool IsValid(ValidationContext<T> context, string? value)
+    {
+        if (value is null || values.Contains(value, StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        context.MessageFormatter.AppendArgument("Values", string.Join(", ", values));
+        return false;
+    }
+
+    protected override string GetDefaultMessageTemplate(string errorCode) => "'{PropertyName}' must be one of: {Values}.";
+}
+
+/// <summary>The values of a <see cref="OneOfValidator{T}"/>, whatever the validated type.</summary>
+public interface IOneOfValidator
+{
+    IReadOnlyList<string> Values { get; }
+}
+
+public static class ValidationRules
+{
+    /// <summary>The value, when given, must be one of <paramref name="values"/>.</summary>
+    public static IRuleBuilderOptions<T, string?> OneOf<T>(this IRuleBuilder<T, string?> rule, IReadOnlyList<string> values) =>
+        rule.SetValidator(new OneOfValidator<T>(values));
 }

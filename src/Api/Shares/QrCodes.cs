@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Drawing;
 using System.Globalization;
 using System.Text;
@@ -15,8 +16,10 @@ namespace Api.Shares;
 public sealed record QrCodeRequest
 {
     /// <summary>Width and height of the image in pixels, 64 to 1024 (default 256).</summary>
-    [FromQuery(Name = "size"), QueryType("integer", Minimum = QrCodeRequest.MinSize, Maximum = QrCodeRequest.MaxSize, Default = QrCodeRequest.DefaultSize)]
-    public string? Size { get; init; }
+    [FromQuery(Name = "size"), DefaultValue(DefaultSize)]
+    public int? Size { get; init; }
+
+    internal int Pixels => Size ?? DefaultSize;
 
     public const int MinSize = 64;
     public const int MaxSize = 1024;
@@ -27,10 +30,7 @@ public sealed class QrCodeRequestValidator : AbstractValidator<QrCodeRequest>
 {
     public QrCodeRequestValidator()
     {
-        RuleFor(r => r.Size)
-            .Must(s => QueryValues.TryParseInt(s, out var size) && size is >= QrCodeRequest.MinSize and <= QrCodeRequest.MaxSize)
-            .WithMessage($"'size' must be an integer from {QrCodeRequest.MinSize} to {QrCodeRequest.MaxSize} (pixels).")
-            .When(r => r.Size is not null);
+        RuleFor(r => r.Size).InclusiveBetween(QrCodeRequest.MinSize, QrCodeRequest.MaxSize);
     }
 }
 
@@ -83,7 +83,7 @@ public static class QrCodes
             .WithTags("Share")
             .CacheRead(articleScoped: true)
             .WithDescription(Description(format))
-            .WithStrictQuery(typeof(QrCodeRequest))
+            .WithStrictQuery()
             .WithValidation()
             // Stream is documented as a binary string; without a type the 200 would list no content.
             .Produces(StatusCodes.Status200OK, typeof(Stream), contentType)
@@ -125,7 +125,7 @@ public static class QrCodes
 
         var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);
         var text = ShareUrls.Tagged(view.Article.CanonicalUrl, UtmSource, UtmMedium, options.UtmCampaign);
-        var size = QueryValues.TryParseInt(request.Size, out var s) ? s : QrCodeRequest.DefaultSize;
+        var size = request.Pixels;
         var surrogateKey = string.Create(CultureInfo.InvariantCulture, $"article-{row.Id}");
         return format == "svg"
             ? new QrCodeImage(Encoding.UTF8.GetBytes(Svg(text, size)), SvgContentType, surrogateKey)

@@ -37,7 +37,7 @@ public static partial class ShareEndpoints
             .WithName("GetArticleShare")
             .CacheRead(articleScoped: true)
             .WithSummary("Share targets for an article: network URLs, Web Share data, short link")
-            .WithStrictQuery(typeof(ShareRequest))
+            .WithStrictQuery()
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -62,14 +62,14 @@ public static partial class ShareEndpoints
         share.MapGet("/{idOrSlug}/share/stats", GetStats)
             .WithName("GetArticleShareStats")
             .WithSummary("Share intents, events and short-link clicks of an article, per network and day")
-            .WithStrictQuery(typeof(ShareStatsRequest))
+            .WithStrictQuery()
             .WithValidation()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         share.MapGet("/most-shared", GetMostShared)
             .WithName("ListMostSharedArticles")
             .WithSummary("The most shared published articles of the last day, week or month")
-            .WithStrictQuery(typeof(MostSharedRequest))
+            .WithStrictQuery()
             .WithValidation();
 
         share.MapGet("/{idOrSlug}/meta", GetMeta)
@@ -85,7 +85,7 @@ public static partial class ShareEndpoints
             .WithName("GetOEmbed")
             .CacheRead()
             .WithSummary("oEmbed 1.0 for an article URL (JSON)")
-            .WithStrictQuery(typeof(OEmbedRequest))
+            .WithStrictQuery()
             .WithValidation()
             .UsesDatabase()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -187,8 +187,7 @@ public static partial class ShareEndpoints
             return Missing<ShareStats>(redirectTo, http, request.IdOrSlug);
         }
 
-        var days = QueryValues.TryParseInt(request.Days, out var d) ? d : 30;
-        var since = clock.GetUtcNow().UtcDateTime.Date.AddDays(1 - days);
+        var since = clock.GetUtcNow().UtcDateTime.Date.AddDays(1 - request.DaysBack);
         var counts = await store.CountsAsync(row.Id, since, cancellationToken);
         var totals = counts.GroupBy(c => c.Network)
             .Select(g => new ShareTotal(g.Key, g.Sum(c => c.Intents), g.Sum(c => c.Events), g.Sum(c => c.Clicks)))
@@ -201,10 +200,8 @@ public static partial class ShareEndpoints
     private static async Task<CachedJson<MostSharedList>> GetMostShared(
         [AsParameters] MostSharedRequest request, ShareStore store, ArticleStore articles, ArticleViews views, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var period = request.Period ?? "week";
-        var since = clock.GetUtcNow().UtcDateTime - (period switch { "day" => TimeSpan.FromDays(1), "month" => TimeSpan.FromDays(30), _ => TimeSpan.FromDays(7) });
-        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : 10;
-        var ranked = await store.MostSharedAsync(since, limit, cancellationToken);
+        var since = clock.GetUtcNow().UtcDateTime - (request.Over switch { "day" => TimeSpan.FromDays(1), "month" => TimeSpan.FromDays(30), _ => TimeSpan.FromDays(7) });
+        var ranked = await store.MostSharedAsync(since, request.Take, cancellationToken);
         var items = new List<MostSharedItem>(ranked.Count);
         if (ranked.Count > 0)
         {
@@ -221,7 +218,7 @@ public static partial class ShareEndpoints
             }
         }
 
-        return HttpCaching.Cached(new MostSharedList(period, items), ["articles", "shares", .. items.Select(i => $"article-{i.Id}")]);
+        return HttpCaching.Cached(new MostSharedList(request.Over, items), ["articles", "shares", .. items.Select(i => $"article-{i.Id}")]);
     }
 
     private static async Task<Results<CachedJson<ArticleMeta>, RedirectHttpResult, ProblemHttpResult>> GetMeta(
@@ -290,8 +287,8 @@ public static partial class ShareEndpoints
         }
 
         var a = (await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken)).Article;
-        var width = Math.Min(QueryValues.TryParseInt(request.MaxWidth, out var w) ? w : 600, 600);
-        var height = Math.Min(QueryValues.TryParseInt(request.MaxHeight, out var h) ? h : 300, 300);
+        var width = Math.Min(request.MaxWidth ?? 600, 600);
+        var height = Math.Min(request.MaxHeight ?? 300, 300);
         var html = $"<blockquote class=\"news-embed\"><p><a href=\"{WebUtility.HtmlEncode(a.CanonicalUrl)}\">{WebUtility.HtmlEncode(a.Title)}</a></p>"
             + $"<p>{WebUtility.HtmlEncode(a.Summary)}</p><footer>{WebUtility.HtmlEncode(site.Value.Name)}</footer></blockquote>";
         var home = new Uri(a.CanonicalUrl).GetLeftPart(UriPartial.Authority) + "/";

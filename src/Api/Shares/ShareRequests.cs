@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Api.Articles;
 using Api.Infrastructure;
 using FluentValidation;
@@ -31,20 +32,34 @@ public sealed record ShareStatsRequest
     public required string IdOrSlug { get; init; }
 
     /// <summary>How many days back to count, 1 to 365 (default 30).</summary>
-    [FromQuery(Name = "days"), QueryType("integer", Minimum = 1, Maximum = 365, Default = 30)]
-    public string? Days { get; init; }
+    [FromQuery(Name = "days"), DefaultValue(DefaultDays)]
+    public int? Days { get; init; }
+
+    internal int DaysBack => Days ?? DefaultDays;
+
+    public const int DefaultDays = 30;
+    public const int MaxDays = 365;
 }
 
 /// <summary>Query of <c>GET /v1/articles/most-shared</c>.</summary>
 public sealed record MostSharedRequest
 {
     /// <summary>day, week (default) or month.</summary>
-    [FromQuery(Name = "period"), QueryType("string", Enum = ["day", "week", "month"], Default = "week")]
+    [FromQuery(Name = "period"), DefaultValue(DefaultPeriod)]
     public string? Period { get; init; }
 
     /// <summary>How many articles, 1 to 50 (default 10).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 50, Default = 10)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
+
+    internal string Over => Period ?? DefaultPeriod;
+
+    internal int Take => Limit ?? DefaultLimit;
+
+    public static readonly string[] Periods = ["day", "week", "month"];
+    public const string DefaultPeriod = "week";
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 50;
 }
 
 /// <summary>Query of <c>GET /v1/oembed</c>.</summary>
@@ -55,16 +70,19 @@ public sealed record OEmbedRequest
     public string? Url { get; init; }
 
     /// <summary><c>json</c> (default); <c>xml</c> is answered 501 as oEmbed prescribes.</summary>
-    [FromQuery(Name = "format"), QueryType("string", Enum = ["json", "xml"], Default = "json")]
+    [FromQuery(Name = "format"), DefaultValue("json")]
     public string? Format { get; init; }
 
     /// <summary>Largest width the consumer can show, 100 to 2000.</summary>
-    [FromQuery(Name = "maxwidth"), QueryType("integer", Minimum = 100, Maximum = 2000)]
-    public string? MaxWidth { get; init; }
+    [FromQuery(Name = "maxwidth")]
+    public int? MaxWidth { get; init; }
 
     /// <summary>Largest height the consumer can show, 100 to 2000.</summary>
-    [FromQuery(Name = "maxheight"), QueryType("integer", Minimum = 100, Maximum = 2000)]
-    public string? MaxHeight { get; init; }
+    [FromQuery(Name = "maxheight")]
+    public int? MaxHeight { get; init; }
+
+    public const int MinSize = 100;
+    public const int MaxSize = 2000;
 }
 
 public sealed class ShareRequestValidator : AbstractValidator<ShareRequest>
@@ -108,8 +126,7 @@ public sealed class ShareStatsRequestValidator : AbstractValidator<ShareStatsReq
     public ShareStatsRequestValidator()
     {
         RuleFor(r => r.IdOrSlug).IdOrSlug();
-        RuleFor(r => r.Days).Must(d => QueryValues.TryParseInt(d, out var n) && n is >= 1 and <= 365)
-            .WithMessage("'days' must be an integer from 1 to 365.").When(r => r.Days is not null);
+        RuleFor(r => r.Days).InclusiveBetween(1, ShareStatsRequest.MaxDays);
     }
 }
 
@@ -117,9 +134,8 @@ public sealed class MostSharedRequestValidator : AbstractValidator<MostSharedReq
 {
     public MostSharedRequestValidator()
     {
-        RuleFor(r => r.Period).Must(p => p is "day" or "week" or "month").WithMessage("'period' must be day, week or month.").When(r => r.Period is not null);
-        RuleFor(r => r.Limit).Must(l => QueryValues.TryParseInt(l, out var n) && n is >= 1 and <= 50)
-            .WithMessage("'limit' must be an integer from 1 to 50.").When(r => r.Limit is not null);
+        RuleFor(r => r.Period).OneOf(MostSharedRequest.Periods);
+        RuleFor(r => r.Limit).InclusiveBetween(1, MostSharedRequest.MaxLimit);
     }
 }
 
@@ -131,10 +147,8 @@ public sealed class OEmbedRequestValidator : AbstractValidator<OEmbedRequest>
             .NotEmpty().WithMessage("'url' is required.")
             .MaximumLength(2000)
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https").WithMessage("'url' must be an absolute http(s) URL.");
-        RuleFor(r => r.Format).Must(f => f is "json" or "xml").WithMessage("'format' must be json or xml.").When(r => r.Format is not null);
-        RuleFor(r => r.MaxWidth).Must(v => QueryValues.TryParseInt(v, out var n) && n is >= 100 and <= 2000)
-            .WithMessage("'maxwidth' must be an integer from 100 to 2000.").When(r => r.MaxWidth is not null);
-        RuleFor(r => r.MaxHeight).Must(v => QueryValues.TryParseInt(v, out var n) && n is >= 100 and <= 2000)
-            .WithMessage("'maxheight' must be an integer from 100 to 2000.").When(r => r.MaxHeight is not null);
+        RuleFor(r => r.Format).OneOf(["json", "xml"]);
+        RuleFor(r => r.MaxWidth).InclusiveBetween(OEmbedRequest.MinSize, OEmbedRequest.MaxSize);
+        RuleFor(r => r.MaxHeight).InclusiveBetween(OEmbedRequest.MinSize, OEmbedRequest.MaxSize);
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Api.Articles;
 using Api.Content;
 using Api.Infrastructure;
@@ -18,19 +19,19 @@ public sealed record FeedRequest
     public string? Tag { get; init; }
 
     /// <summary><c>summary</c> (default): each item carries the article's summary; <c>full</c>: its sanitized HTML body as well.</summary>
-    [FromQuery(Name = "content"), QueryType("string", Enum = ["summary", "full"], Default = "summary")]
+    [FromQuery(Name = "content"), DefaultValue("summary")]
     public string? Content { get; init; }
 
     /// <summary>How many of the newest articles, 1 to 100 (default 50).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = FeedRequest.MaxLimit, Default = FeedRequest.DefaultLimit)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
 
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
 
     public bool Full => Content == "full";
 
-    public int Take => QueryValues.TryParseInt(Limit, out var limit) ? limit : DefaultLimit;
+    public int Take => Limit ?? DefaultLimit;
 }
 
 public sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
@@ -44,14 +45,7 @@ public sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
 
         RuleFor(r => r.Tag).SlugList("tag", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
 
-        RuleFor(r => r.Content)
-            .Must(c => c is "summary" or "full")
-            .WithMessage("'content' must be 'summary' or 'full'.")
-            .When(r => r.Content is not null);
-
-        RuleFor(r => r.Limit)
-            .Must(l => QueryValues.TryParseInt(l, out var limit) && limit is >= 1 and <= FeedRequest.MaxLimit)
-            .WithMessage($"'limit' must be an integer from 1 to {FeedRequest.MaxLimit}.")
-            .When(r => r.Limit is not null);
+        RuleFor(r => r.Content).OneOf(["summary", "full"]);
+        RuleFor(r => r.Limit).InclusiveBetween(1, FeedRequest.MaxLimit);
     }
 }

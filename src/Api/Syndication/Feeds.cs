@@ -66,7 +66,7 @@ public static class Feeds
 
     private static RouteHandlerBuilder Documented(this RouteHandlerBuilder builder, FeedFormat format)
     {
-        builder.WithStrictQuery(typeof(FeedRequest)).WithValidation();
+        builder.WithStrictQuery().WithValidation();
         var mediaType = FeedFormats.MediaType(format);
         return (format == FeedFormat.Json
                 ? builder.Produces<JsonFeed>(StatusCodes.Status200OK, mediaType)

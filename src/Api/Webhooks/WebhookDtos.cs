@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -131,10 +132,15 @@ public sealed record WebhookDeliveriesRequest
     public required string Id { get; init; }
 
     /// <summary>How many of the newest deliveries, 1 to 100 (default 50).</summary>
-    [FromQuery(Name = "limit"), QueryType("integer", Minimum = 1, Maximum = 100, Default = 50)]
-    public string? Limit { get; init; }
+    [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
+    public int? Limit { get; init; }
 
     internal long WebhookId => QueryValues.TryParseId(Id, out var id) ? id : 0;
+
+    internal int Take => Limit ?? DefaultLimit;
+
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
 }
 
 public sealed class WebhookDeliveriesRequestValidator : AbstractValidator<WebhookDeliveriesRequest>
@@ -142,8 +148,7 @@ public sealed class WebhookDeliveriesRequestValidator : AbstractValidator<Webhoo
     public WebhookDeliveriesRequestValidator()
     {
         RuleFor(r => r.Id).Must(id => id.Length <= 19 && QueryValues.TryParseId(id, out _)).WithMessage("'id' must be a positive integer.");
-        RuleFor(r => r.Limit).Must(l => QueryValues.TryParseInt(l, out var n) && n is >= 1 and <= 100)
-            .WithMessage("'limit' must be an integer from 1 to 100.").When(r => r.Limit is not null);
+        RuleFor(r => r.Limit).InclusiveBetween(1, WebhookDeliveriesRequest.MaxLimit);
     }
 }
 

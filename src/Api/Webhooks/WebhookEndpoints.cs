@@ -58,7 +58,7 @@ public static class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
             .WithSummary("A webhook's delivery log: each event with every attempt (admin)")
-            .WithStrictQuery(typeof(WebhookDeliveriesRequest))
+            .WithStrictQuery()
             .WithValidation()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/deliveries/{deliveryId}/redeliver", Redeliver).WithName("RedeliverWebhookDelivery")
@@ -139,8 +139,7 @@ public static class WebhookEndpoints
             return NotFound(request.WebhookId);
         }
 
-        var limit = QueryValues.TryParseInt(request.Limit, out var l) ? l : 50;
-        var (deliveries, attempts) = await store.ListDeliveriesAsync(request.WebhookId, limit, cancellationToken);
+        var (deliveries, attempts) = await store.ListDeliveriesAsync(request.WebhookId, request.Take, cancellationToken);
         return TypedResults.Ok(new WebhookDeliveryList(deliveries.Select(d => WebhookDeliveryDto.From(d, attempts[d.Id])).ToList()));
     }
 

@@ -96,6 +96,28 @@ public sealed class ListArticlesBadInputTests(ApiFactory api) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task Malformed_unknown_and_out_of_range_parameters_are_reported_together()
+    {
+        var problem = await (await _client.GetAsync("/v1/articles?limit=abc&publishedAfter=soon&count=TRUE&sort=bad&categroy=x&descendants=1"))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var fields = problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["categroy", "count", "descendants", "limit", "publishedAfter", "sort"], fields);
+        Assert.Equal("'limit' must be an integer.", problem.ErrorsFor("limit").Single());
+        Assert.Equal("'count' must be 'true' or 'false'.", problem.ErrorsFor("count").Single());
+        Assert.StartsWith("'publishedAfter' must be an RFC 3339 timestamp", problem.ErrorsFor("publishedAfter").Single());
+        Assert.Equal("'sort' must be one of: -publishedAt, publishedAt, -updatedAt, title, relevance.", problem.ErrorsFor("sort").Single());
+    }
+
+    [Fact]
+    public async Task A_well_formed_value_out_of_range_is_reported_with_the_range()
+    {
+        var problem = await (await _client.GetAsync("/v1/articles?limit=101")).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Contains("between 1 and 100", problem.ErrorsFor("limit").Single());
+    }
+
+    [Fact]
     public async Task A_cursor_is_refused_after_any_change_to_it()
     {
         var page = await (await _client.GetAsync("/v1/articles?limit=1")).ReadJsonAsync();
