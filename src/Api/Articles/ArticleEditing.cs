@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Api.Infrastructure;
 using Api.Keys;
-using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Api.Articles;
 
@@ -18,7 +18,6 @@ public static class ArticleEditing
             .WithDescription("Answers 201 with the article, its `ETag` and `Location`. Send an `Idempotency-Key` header to make retries safe: the same key with the same body returns the first response and creates nothing; with another body it is a 422.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
-            .Produces<ArticleDto>(StatusCodes.Status201Created)
             .WithValidation()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -65,14 +64,13 @@ public static class ArticleEditing
     private static RouteHandlerBuilder WithWriteResponses(this RouteHandlerBuilder builder) =>
         builder
             .WithValidation()
-            .Produces<ArticleDto>()
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
-    private static async Task<IResult> Create(ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
+    private static async Task<Results<WrittenCreated<ArticleDto>, ValidationProblem, ProblemHttpResult>> Create(
+        ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
         var idempotencyKey = http.Request.Headers[Idempotency.Header].ToString();
         if (idempotencyKey.Length > 0 && !Idempotency.IsValidKey(idempotencyKey))
@@ -82,28 +80,16 @@ public static class ArticleEditing
                 detail: "The Idempotency-Key header is invalid.");
         }
 
-        var keyId = Scopes.KeyId(http.User);
-        var requestHash = Idempotency.Hash(JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest));
-        var outcome = await editor.InTransactionAsync(async connection =>
-        {
-            if (idempotencyKey.Length > 0 && await Idempotency.ClaimAsync(connection, keyId, idempotencyKey, requestHash, cancellationToken) is { } earlier)
-            {
-                return earlier.RequestHash.AsSpan().SequenceEqual(requestHash) ? new WriteOutcome.Replayed(earlier) : new WriteOutcome.KeyReused();
-            }
-
-            var created = await editor.CreateAsync(connection, request, keyId, cancellationToken);
-            if (created is WriteOutcome.Saved saved && idempotencyKey.Length > 0)
-            {
-                var stored = Render(saved.View, http, StatusCodes.Status201Created).Response;
-                await Idempotency.CompleteAsync(connection, keyId, idempotencyKey, stored, cancellationToken);
-            }
-
-            return created;
-        }, cancellationToken);
-        return Respond(outcome, http, StatusCodes.Status201Created);
+        var idempotency = idempotencyKey.Length == 0
+            ? null
+            : new IdempotentRequest(idempotencyKey, Idempotency.Hash(JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest)));
+        var options = http.Options();
+        var outcome = await editor.CreateAsync(request, Scopes.KeyId(http.User), idempotency, view => Created(view, options).Response, cancellationToken);
+        return outcome.Answer(view => Created(view, options));
     }
 
-    private static async Task<IResult> Replace([AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Replace(
+        [AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
@@ -115,12 +101,12 @@ public static class ArticleEditing
             return NotFound(route);
         }
 
-        var outcome = await editor.InTransactionAsync(
-            connection => editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken), cancellationToken);
-        return Respond(outcome, http, StatusCodes.Status200OK);
+        var outcome = await editor.ReplaceAsync(id, expected, request, Scopes.KeyId(http.User), cancellationToken);
+        return outcome.Answer(view => Saved(view, http.Options()));
     }
 
-    private static async Task<IResult> Patch([AsParameters] ArticleRoute route, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Patch(
+        [AsParameters] ArticleRoute route, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
         if (MergePatch.Refuse(http.Request) is { } unsupported)
         {
@@ -133,33 +119,17 @@ public static class ArticleEditing
         }
 
         var patch = await MergePatch.ReadAsync(http.Request, cancellationToken);
-
         if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
         {
             return NotFound(route);
         }
 
-        var options = http.Options();
-        var outcome = await editor.InTransactionAsync(async connection =>
-        {
-            if (await editor.LockAsync(connection, id, cancellationToken) is null
-                || await editor.CurrentRequestAsync(connection, id, cancellationToken) is not { } current)
-            {
-                return new WriteOutcome.NotFound();
-            }
-
-            var (request, errors) = await MergePatch.MergeAsync(current, patch, options, validator, cancellationToken, ("categorySlug", "categoryId"));
-            if (request is null)
-            {
-                return new WriteOutcome.Invalid(errors!);
-            }
-
-            return await editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken);
-        }, cancellationToken);
-        return Respond(outcome, http, StatusCodes.Status200OK);
+        var outcome = await editor.PatchAsync(id, expected, patch, Scopes.KeyId(http.User), cancellationToken);
+        return outcome.Answer(view => Saved(view, http.Options()));
     }
 
-    private static async Task<IResult> ChangeState(HttpContext http, ArticleRoute route, ArticleEditor editor, string state, CancellationToken cancellationToken)
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> ChangeState(
+        HttpContext http, ArticleRoute route, ArticleEditor editor, string state, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
@@ -171,29 +141,18 @@ public static class ArticleEditing
             return NotFound(route);
         }
 
-        var outcome = await editor.InTransactionAsync(
-            connection => editor.ChangeStateAsync(connection, id, expected, state, Scopes.KeyId(http.User), cancellationToken), cancellationToken);
-        return Respond(outcome, http, StatusCodes.Status200OK);
+        var outcome = await editor.ChangeStateAsync(id, expected, state, Scopes.KeyId(http.User), cancellationToken);
+        return outcome.Answer(view => Saved(view, http.Options()));
     }
 
-    internal static IResult NotFound(ArticleRoute route) =>
+    internal static ProblemHttpResult NotFound(ArticleRoute route) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No article has the id or slug '{route.IdOrSlug}'.");
 
-    internal static Written Render(ArticleView view, HttpContext http, int status) =>
-        Written.Of(view.Article, http, ArticleView.ETagPrefix(view.Article.Version), status,
-            $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}");
+    /// <summary>The answer to a write that saved an article.</summary>
+    internal static Written<ArticleDto> Saved(ArticleView view, JsonSerializerOptions options) =>
+        Written<ArticleDto>.Of(view.Article, options, ArticleView.ETagPrefix(view.Article.Version));
 
-    internal static IResult Respond(WriteOutcome outcome, HttpContext http, int status) => outcome switch
-    {
-        WriteOutcome.Saved saved => Render(saved.View, http, status),
-        WriteOutcome.Replayed replayed => new Written(replayed.Response),
-        WriteOutcome.KeyReused => TypedResults.Problem(
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            detail: "This Idempotency-Key was used with a different request. Use a new key for a new request."),
-        WriteOutcome.NotFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No article has this id."),
-        WriteOutcome.Stale stale => Preconditions.Failed(stale.CurrentVersion),
-        WriteOutcome.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: "One or more values are invalid; see 'errors'."),
-        WriteOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
-        _ => throw new InvalidOperationException($"Unexpected outcome {outcome}"),
-    };
+    private static WrittenCreated<ArticleDto> Created(ArticleView view, JsonSerializerOptions options) =>
+        WrittenCreated<ArticleDto>.Of(view.Article, options, ArticleView.ETagPrefix(view.Article.Version),
+            $"/v1/articles/{view.Article.Id.ToString(CultureInfo.InvariantCulture)}");
 }

@@ -1,35 +1,16 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Api.Changes;
 using Api.Content;
 using Api.Infrastructure;
 using Dapper;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using ArticleOutcome = Api.Infrastructure.WriteOutcome<Api.Articles.ArticleView>;
 
 namespace Api.Articles;
-
-/// <summary>What happened to a write.</summary>
-public abstract record WriteOutcome
-{
-    /// <summary>Saved: the article as editors now see it.</summary>
-    public sealed record Saved(ArticleView View) : WriteOutcome;
-
-    public sealed record NotFound : WriteOutcome;
-
-    /// <summary>The article changed since the version the client read (If-Match).</summary>
-    public sealed record Stale(int CurrentVersion) : WriteOutcome;
-
-    /// <summary>Values that are well-formed but refer to nothing (unknown category...), by field.</summary>
-    public sealed record Invalid(IDictionary<string, string[]> Errors) : WriteOutcome;
-
-    /// <summary>The write would break a rule of the current state (slug taken...).</summary>
-    public sealed record Conflict(string Detail) : WriteOutcome;
-
-    /// <summary>A retried POST: the response given the first time.</summary>
-    public sealed record Replayed(StoredResponse Response) : WriteOutcome;
-
-    /// <summary>The Idempotency-Key was used before with a different request.</summary>
-    public sealed record KeyReused : WriteOutcome;
-}
 
 /// <summary>
 /// Editorial writes. Each runs in one transaction that locks the article row, checks the version the
@@ -41,8 +22,11 @@ public abstract record WriteOutcome
 /// publication time it sets, <c>updated_at</c> and the revision's time are one instant, and the change
 /// it records is dated when it is numbered, just before the commit (see <see cref="ChangeLog"/>).
 /// </remarks>
-public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache)
+public sealed class ArticleEditor(
+    NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache, IValidator<ArticleWriteRequest> validator, IOptions<JsonOptions> json)
 {
+    private const string NoSuchArticle = "No article has this id.";
+
     private const string LockSql = $"""
         SELECT a.id, a.slug, a.status, a.published_at, a.deleted_at, a.version, a.translation_group, a.category_id,
                ({ArticleStore.Visible}) AS visible
@@ -77,13 +61,78 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
             "SELECT id FROM articles WHERE slug = @slug", new { slug = route.IdOrSlug }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Creates an article. With an <c>Idempotency-Key</c>, the key is claimed in the same transaction and
+    /// the answer (<paramref name="answer"/> of the saved article) stored with it, so a retry replays it.
+    /// </summary>
+    public Task<ArticleOutcome> CreateAsync(
+        ArticleWriteRequest request, long keyId, IdempotentRequest? idempotency, Func<ArticleView, StoredResponse> answer, CancellationToken cancellationToken) =>
+        InTransactionAsync(async connection =>
+        {
+            if (idempotency is not null && await Idempotency.ClaimAsync(connection, keyId, idempotency.Key, idempotency.RequestHash, cancellationToken) is { } earlier)
+            {
+                return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) ? new ArticleOutcome.Replayed(earlier) : new ArticleOutcome.KeyReused();
+            }
+
+            var created = await CreateAsync(connection, request, keyId, cancellationToken);
+            if (created is ArticleOutcome.Saved saved && idempotency is not null)
+            {
+                await Idempotency.CompleteAsync(connection, keyId, idempotency.Key, answer(saved.Value), cancellationToken);
+            }
+
+            return created;
+        }, cancellationToken);
+
+    /// <summary>Replaces the article. Absent <c>slug</c>, <c>status</c> and <c>publishedAt</c> keep their current values.</summary>
+    public Task<ArticleOutcome> ReplaceAsync(long id, VersionPrecondition expected, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection => ReplaceAsync(connection, id, expected, request, keyId, cancellationToken), cancellationToken);
+
+    /// <summary>Applies a JSON merge patch (RFC 7396) to the article as it stands, under its lock; the result is validated as a full write.</summary>
+    public Task<ArticleOutcome> PatchAsync(long id, VersionPrecondition expected, JsonObject patch, long? keyId, CancellationToken cancellationToken) =>
+        InTransactionAsync(async connection =>
+        {
+            if (await LockAsync(connection, id, cancellationToken) is null
+                || await CurrentRequestAsync(connection, id, cancellationToken) is not { } current)
+            {
+                return new ArticleOutcome.NotFound(NoSuchArticle);
+            }
+
+            var (request, errors) = await MergePatch.MergeAsync(current, patch, json.Value.SerializerOptions, validator, cancellationToken, ("categorySlug", "categoryId"));
+            return request is null
+                ? new ArticleOutcome.Invalid(errors!)
+                : await ReplaceAsync(connection, id, expected, request, keyId, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>publish, unpublish, archive, delete or restore.</summary>
+    public Task<ArticleOutcome> ChangeStateAsync(long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection => ChangeStateAsync(connection, id, expected, action, keyId, cancellationToken), cancellationToken);
+
+    /// <summary>Makes the article what it was at revision <paramref name="version"/> (a new revision; the history stays).</summary>
+    public Task<ArticleOutcome> RestoreAsync(long id, int version, VersionPrecondition expected, long? keyId, CancellationToken cancellationToken) =>
+        InTransactionAsync(async connection =>
+        {
+            var snapshot = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT snapshot::text FROM article_revisions WHERE article_id = @id AND version = @version",
+                new { id, version }, cancellationToken: cancellationToken));
+            if (snapshot is null)
+            {
+                return new ArticleOutcome.NotFound($"The article has no revision {version}.");
+            }
+
+            var request = RevisionSnapshot.Parse(snapshot).ToRequest();
+            var validation = await validator.ValidateAsync(request, cancellationToken);
+            return !validation.IsValid
+                ? new ArticleOutcome.Conflict("This revision cannot be restored as it stands: " + string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)))
+                : await ReplaceAsync(connection, id, expected, request, keyId, cancellationToken, "revision-restored");
+        }, cancellationToken);
+
     /// <summary>Runs <paramref name="work"/> in a transaction; commits only when it saved.</summary>
-    public async Task<WriteOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<WriteOutcome>> work, CancellationToken cancellationToken)
+    private async Task<ArticleOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<ArticleOutcome>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var outcome = await work(connection);
-        if (outcome is WriteOutcome.Saved saved)
+        if (outcome is ArticleOutcome.Saved saved)
         {
             await transaction.CommitAsync(cancellationToken);
             Committed(saved);
@@ -97,23 +146,24 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
     /// (other instances hear of it from the notification the change log sent): the article and its
     /// translations, which list it.
     /// </summary>
-    public void Committed(WriteOutcome.Saved saved) =>
-        cache.ArticlesChanged([saved.View.Article.Id, .. saved.View.Article.Translations.Select(t => t.Id)]);
+    public void Committed(ArticleOutcome.Saved saved) =>
+        cache.ArticlesChanged([saved.Value.Article.Id, .. saved.Value.Article.Translations.Select(t => t.Id)]);
 
-    public async Task<WriteOutcome> CreateAsync(NpgsqlConnection connection, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
+    /// <summary>Creates an article in the caller's transaction (an import writes a page's categories and its article in one).</summary>
+    public async Task<ArticleOutcome> CreateAsync(NpgsqlConnection connection, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
         await SaveAsync(connection, null, request, "created", keyId, cancellationToken);
 
-    /// <summary>Replaces the article. Absent <c>slug</c>, <c>status</c> and <c>publishedAt</c> keep their current values.</summary>
-    public async Task<WriteOutcome> ReplaceAsync(
+    /// <summary>Replaces the article in the caller's transaction.</summary>
+    public async Task<ArticleOutcome> ReplaceAsync(
         NpgsqlConnection connection, long id, VersionPrecondition expected, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken, string change = "updated")
     {
         if (await LockAsync(connection, id, cancellationToken) is not { } current)
         {
-            return new WriteOutcome.NotFound();
+            return new ArticleOutcome.NotFound(NoSuchArticle);
         }
 
         return !expected.Allows(current.Version)
-            ? new WriteOutcome.Stale(current.Version)
+            ? new ArticleOutcome.Stale(current.Version)
             : await SaveAsync(connection, current, request, change, keyId, cancellationToken);
     }
 
@@ -125,20 +175,19 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         return snapshot is null ? null : RevisionSnapshot.Parse(snapshot).ToRequest();
     }
 
-    public async Task<Locked?> LockAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken) =>
+    private async Task<Locked?> LockAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken) =>
         await connection.QuerySingleOrDefaultAsync<Locked>(new CommandDefinition(LockSql, new { id }, cancellationToken: cancellationToken));
 
-    /// <summary>publish, unpublish, archive, delete or restore.</summary>
-    public async Task<WriteOutcome> ChangeStateAsync(NpgsqlConnection connection, long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken)
+    private async Task<ArticleOutcome> ChangeStateAsync(NpgsqlConnection connection, long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken)
     {
         if (await LockAsync(connection, id, cancellationToken) is not { } current)
         {
-            return new WriteOutcome.NotFound();
+            return new ArticleOutcome.NotFound(NoSuchArticle);
         }
 
         if (!expected.Allows(current.Version))
         {
-            return new WriteOutcome.Stale(current.Version);
+            return new ArticleOutcome.Stale(current.Version);
         }
 
         var sql = action switch
@@ -158,29 +207,29 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         };
         if (action == "deleted" && current.DeletedAt is not null)
         {
-            return new WriteOutcome.Conflict("The article is deleted already.");
+            return new ArticleOutcome.Conflict("The article is deleted already.");
         }
 
         if (action == "restored" && current.DeletedAt is null)
         {
-            return new WriteOutcome.Conflict("The article is not deleted.");
+            return new ArticleOutcome.Conflict("The article is not deleted.");
         }
 
         if (action != "restored" && action != "deleted" && current.DeletedAt is not null)
         {
-            return new WriteOutcome.Conflict("The article is deleted; restore it first.");
+            return new ArticleOutcome.Conflict("The article is deleted; restore it first.");
         }
 
         await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
         return await FinishAsync(connection, id, action, keyId, current.Visible, cancellationToken);
     }
 
-    private async Task<WriteOutcome> SaveAsync(
+    private async Task<ArticleOutcome> SaveAsync(
         NpgsqlConnection connection, Locked? current, ArticleWriteRequest request, string change, long? keyId, CancellationToken cancellationToken)
     {
         if (current?.DeletedAt is not null)
         {
-            return new WriteOutcome.Conflict("The article is deleted; restore it first.");
+            return new ArticleOutcome.Conflict("The article is deleted; restore it first.");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -213,13 +262,13 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
 
         if (errors.Count > 0)
         {
-            return new WriteOutcome.Invalid(errors);
+            return new ArticleOutcome.Invalid(errors);
         }
 
         var slug = request.Slug ?? current?.Slug;
         if (slug is not null && slug != current?.Slug && await SlugTakenAsync(connection, slug, current?.Id, cancellationToken))
         {
-            return new WriteOutcome.Conflict($"The slug '{slug}' is used by another article (now or before).");
+            return new ArticleOutcome.Conflict($"The slug '{slug}' is used by another article (now or before).");
         }
 
         slug ??= await FreeSlugAsync(connection, Slugs.FromText(request.Title!) ?? "article", cancellationToken);
@@ -293,7 +342,7 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
     /// <summary>The publication time a write stores: the one asked for or kept, or the transaction's time when a published article has none.</summary>
     private const string FirstPublication = "coalesce(@publishedAt::timestamptz, CASE WHEN @status = 'published' THEN now() END)";
 
-    private async Task<WriteOutcome> FinishAsync(
+    private async Task<ArticleOutcome> FinishAsync(
         NpgsqlConnection connection, long id, string change, long? keyId, bool visibleBefore, CancellationToken cancellationToken, bool slugChanged = false)
     {
         await connection.ExecuteAsync(new CommandDefinition($"""
@@ -303,7 +352,7 @@ public sealed class ArticleEditor(NpgsqlDataSource dataSource, ArticleViews view
         var view = await views.RenderAsync(id, ArticleStore.Audience.Editor, cancellationToken, connection);
         string[] kinds = slugChanged ? ["slug-changed", ChangeLog.KindOf(change)] : [ChangeLog.KindOf(change)];
         await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, kinds, visibleBefore, cancellationToken);
-        return new WriteOutcome.Saved(view!);
+        return new ArticleOutcome.Saved(view!);
     }
 
     /// <summary>Everything an editor wrote, as JSON (the shape of <see cref="RevisionSnapshot"/>).</summary>

@@ -75,7 +75,6 @@ public static class ArticleRevisions
             .WithSummary("Make a saved version the article's content again, as a new version (If-Match required)")
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
-            .Produces<ArticleDto>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -105,8 +104,8 @@ public static class ArticleRevisions
             : TypedResults.Ok(row.ToDto());
     }
 
-    private static async Task<IResult> Restore(
-        [AsParameters] RevisionRoute route, HttpContext http, ArticleEditor editor, IValidator<ArticleWriteRequest> validator, CancellationToken cancellationToken)
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Restore(
+        [AsParameters] RevisionRoute route, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
@@ -114,24 +113,8 @@ public static class ArticleRevisions
         }
 
         var id = await editor.ResolveAsync(route.Article, cancellationToken) ?? 0;
-        var outcome = await editor.InTransactionAsync(async connection =>
-        {
-            if (await Find(connection, id, route.Number, cancellationToken) is not { } revision)
-            {
-                return new WriteOutcome.NotFound();
-            }
-
-            var request = RevisionSnapshot.Parse(revision.Snapshot).ToRequest();
-            var validation = await validator.ValidateAsync(request, cancellationToken);
-            if (!validation.IsValid)
-            {
-                return new WriteOutcome.Conflict(
-                    "This revision cannot be restored as it stands: " + string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)));
-            }
-
-            return await editor.ReplaceAsync(connection, id, expected, request, Scopes.KeyId(http.User), cancellationToken, "revision-restored");
-        }, cancellationToken);
-        return ArticleEditing.Respond(outcome, http, StatusCodes.Status200OK);
+        var outcome = await editor.RestoreAsync(id, route.Number, expected, Scopes.KeyId(http.User), cancellationToken);
+        return outcome.Answer(view => ArticleEditing.Saved(view, http.Options()));
     }
 
     private static Task<Row?> Find(NpgsqlConnection connection, long id, int version, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using Api.Content;
 using Api.Infrastructure;
 using Api.Keys;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Api.Categories;
@@ -78,7 +79,6 @@ public static class CategoryEditing
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
             .Accepts<CategoryWriteRequest>("application/json")
-            .Produces<CategoryDetail>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         categories.MapPatch("/{slug}", Patch)
@@ -88,7 +88,6 @@ public static class CategoryEditing
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
             .Accepts<CategoryWriteRequest>(MergePatch.ContentType)
-            .Produces<CategoryDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
@@ -101,17 +100,18 @@ public static class CategoryEditing
             .WithDescription("409 while it has articles or sub-categories, unless `moveTo` names a category to receive them.")
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
-            .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
     }
 
-    private static async Task<IResult> Create(CategoryWriteRequest request, HttpContext http, CategoryWriter writer, CancellationToken cancellationToken) =>
-        Respond(await writer.CreateAsync(request, cancellationToken), http, StatusCodes.Status201Created);
+    private static async Task<Results<WrittenCreated<CategoryDetail>, ValidationProblem, ProblemHttpResult>> Create(
+        CategoryWriteRequest request, HttpContext http, CategoryWriter writer, CancellationToken cancellationToken) =>
+        (await writer.CreateAsync(request, cancellationToken)).Answer(category => WrittenCreated<CategoryDetail>.Of(
+            category, http.Options(), CategoryMapping.ETagPrefix(category.Version), $"/v1/categories/{category.Slug}"));
 
-    private static async Task<IResult> Patch(
+    private static async Task<Results<Written<CategoryDetail>, ValidationProblem, ProblemHttpResult>> Patch(
         [AsParameters] CategoryRoute route, HttpContext http, CategoryWriter writer, IValidator<CategoryWriteRequest> validator, CancellationToken cancellationToken)
     {
         if (MergePatch.Refuse(http.Request) is { } unsupported)
@@ -130,10 +130,10 @@ public static class CategoryEditing
             expected,
             baseline => MergePatch.MergeAsync(baseline, patch, http.Options(), validator, cancellationToken, ("parentSlug", "parentId")),
             cancellationToken);
-        return Respond(outcome, http, StatusCodes.Status200OK);
+        return outcome.Answer(category => Written<CategoryDetail>.Of(category, http.Options(), CategoryMapping.ETagPrefix(category.Version)));
     }
 
-    private static async Task<IResult> Delete(
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Delete(
         [AsParameters] CategoryDeleteRequest route, HttpContext http, CategoryWriter writer, CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
@@ -141,17 +141,6 @@ public static class CategoryEditing
             return Preconditions.Required();
         }
 
-        return Respond(await writer.DeleteAsync(route.Slug, expected, route.MoveTo, Scopes.KeyId(http.User), cancellationToken), http, StatusCodes.Status204NoContent);
+        return (await writer.DeleteAsync(route.Slug, expected, route.MoveTo, Scopes.KeyId(http.User), cancellationToken)).AnswerDeleted();
     }
-
-    private static IResult Respond(CategoryOutcome outcome, HttpContext http, int status) => outcome switch
-    {
-        CategoryOutcome.Saved saved => Written.Of(saved.Category, http, CategoryMapping.ETagPrefix(saved.Category.Version), status, $"/v1/categories/{saved.Category.Slug}"),
-        CategoryOutcome.Deleted => TypedResults.NoContent(),
-        CategoryOutcome.NotFound notFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{notFound.Slug}'."),
-        CategoryOutcome.Stale stale => Preconditions.Failed(stale.CurrentVersion),
-        CategoryOutcome.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: "One or more values are invalid; see 'errors'."),
-        CategoryOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
-        _ => throw new InvalidOperationException($"Unexpected outcome {outcome}."),
-    };
 }

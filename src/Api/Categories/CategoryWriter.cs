@@ -5,28 +5,9 @@ using Api.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using CategoryOutcome = Api.Infrastructure.WriteOutcome<Api.Categories.CategoryDetail>;
 
 namespace Api.Categories;
-
-/// <summary>What became of a category write.</summary>
-public abstract record CategoryOutcome
-{
-    /// <summary>Saved: the category as it now is.</summary>
-    public sealed record Saved(CategoryDetail Category) : CategoryOutcome;
-
-    public sealed record Deleted : CategoryOutcome;
-
-    public sealed record NotFound(string Slug) : CategoryOutcome;
-
-    /// <summary>The category changed since the version the client read (If-Match).</summary>
-    public sealed record Stale(int CurrentVersion) : CategoryOutcome;
-
-    /// <summary>Values that are well-formed but refer to nothing, or a merge that does not make a valid category, by field.</summary>
-    public sealed record Invalid(IDictionary<string, string[]> Errors) : CategoryOutcome;
-
-    /// <summary>The write would break a rule of the tree (slug taken, a cycle, a category not empty).</summary>
-    public sealed record Conflict(string Detail) : CategoryOutcome;
-}
 
 /// <summary>
 /// Category writes. Each runs in one transaction that takes the tree's lock (the cycle and uniqueness
@@ -88,7 +69,7 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
         {
             if (await FindAsync(connection, slug, cancellationToken) is not { } current)
             {
-                return new CategoryOutcome.NotFound(slug);
+                return new CategoryOutcome.NotFound($"No category has the slug '{slug}'.");
             }
 
             if (!expected.Allows(current.Version))
@@ -137,7 +118,7 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
         {
             if (await FindAsync(connection, slug, cancellationToken) is not { } current)
             {
-                return new CategoryOutcome.NotFound(slug);
+                return new CategoryOutcome.NotFound($"No category has the slug '{slug}'.");
             }
 
             if (!expected.Allows(current.Version))

@@ -5,6 +5,7 @@ using Api.Content;
 using Api.Infrastructure;
 using Dapper;
 using Npgsql;
+using ArticleOutcome = Api.Infrastructure.WriteOutcome<Api.Articles.ArticleView>;
 
 namespace Api.Imports;
 
@@ -60,7 +61,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
             : await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
                 "SELECT id FROM articles WHERE slug = @slug", new { slug = Slugs.FromText(page.Title) }, cancellationToken: cancellationToken));
 
-        WriteOutcome outcome;
+        ArticleOutcome outcome;
         string result;
         if (existing is { } id && await editor.CurrentRequestAsync(connection, id, cancellationToken) is { } current)
         {
@@ -83,20 +84,20 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
 
             outcome = await editor.CreateAsync(connection, request, keyId, cancellationToken);
             result = "created";
-            if (outcome is WriteOutcome.Saved created && legacyId is not null)
+            if (outcome is ArticleOutcome.Saved created && legacyId is not null)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
                     "INSERT INTO article_aliases (alias, article_id, kind) VALUES (@legacyId, @id, 'legacy')",
-                    new { legacyId, id = created.View.Article.Id }, cancellationToken: cancellationToken));
+                    new { legacyId, id = created.Value.Article.Id }, cancellationToken: cancellationToken));
             }
         }
 
-        if (outcome is not WriteOutcome.Saved saved)
+        if (outcome is not ArticleOutcome.Saved saved)
         {
             return new ImportResult(index, legacyId, "failed", null, null, outcome switch
             {
-                WriteOutcome.Conflict conflict => conflict.Detail,
-                WriteOutcome.Invalid invalid => string.Join(" ", invalid.Errors.SelectMany(e => e.Value)),
+                ArticleOutcome.Conflict conflict => conflict.Detail,
+                ArticleOutcome.Invalid invalid => string.Join(" ", invalid.Errors.SelectMany(e => e.Value)),
                 _ => "The article could not be written.",
             });
         }
@@ -105,7 +106,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ArticleEditor editor, 
         await transaction.CommitAsync(cancellationToken);
         // An import may have added categories as well as the article.
         cache.EverythingChanged();
-        return new ImportResult(index, legacyId, result, saved.View.Article.Id, saved.View.Article.Slug, null);
+        return new ImportResult(index, legacyId, result, saved.Value.Article.Id, saved.Value.Article.Slug, null);
     }
 
     private static bool SameContent(ArticleWriteRequest current, ArticleWriteRequest imported) =>

@@ -14,6 +14,9 @@ public sealed class StoredResponse
     public byte[] RequestHash { get; init; } = [];
 }
 
+/// <summary>An <c>Idempotency-Key</c> and the hash of the request it came with.</summary>
+public sealed record IdempotentRequest(string Key, byte[] RequestHash);
+
 /// <summary>
 /// <c>Idempotency-Key</c> on POST. The key is claimed in the same transaction as the write: a
 /// concurrent retry waits on the claim, then finds the stored response and replays it; if the

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Api.Infrastructure;
 
@@ -10,7 +11,7 @@ public static class MergePatch
     public const string ContentType = "application/merge-patch+json";
 
     /// <summary>A 415 problem when the request is not a merge patch; null when it is.</summary>
-    public static IResult? Refuse(HttpRequest request) =>
+    public static ProblemHttpResult? Refuse(HttpRequest request) =>
         string.Equals(request.ContentType?.Split(';')[0].Trim(), ContentType, StringComparison.OrdinalIgnoreCase)
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: $"Send the patch as {ContentType} (RFC 7396).");

@@ -47,6 +47,7 @@ public static class OpenApi
             options.SchemaFilter<ResponseMembersAlwaysPresent>();
             options.OperationFilter<CommonProblemResponses>();
             options.OperationFilter<ResponseHeaders>();
+            options.OperationFilter<ResponsesInStatusOrder>();
             options.ParameterFilter<QueryTypes>();
             options.MapType<Timestamp>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
         });
@@ -127,6 +128,25 @@ public static class OpenApi
     /// Every operation may fail unexpectedly (500); every write may be rate-limited (429); every
     /// operation that takes a body refuses one too large (413) or of another media type (415).
     /// </summary>
+    /// <summary>Responses listed by status code, whatever order the endpoint's metadata gave them in.</summary>
+    private sealed class ResponsesInStatusOrder : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (operation.Responses is not { Count: > 1 } responses)
+            {
+                return;
+            }
+
+            var ordered = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            responses.Clear();
+            foreach (var (status, response) in ordered)
+            {
+                responses[status] = response;
+            }
+        }
+    }
+
     private sealed class CommonProblemResponses : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Api.Infrastructure;
@@ -49,12 +50,12 @@ public static class Preconditions
         return true;
     }
 
-    public static IResult Required() =>
+    public static ProblemHttpResult Required() =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status428PreconditionRequired,
             detail: "Send If-Match with the ETag of the version you edited (from GET or the last write), or If-Match: * to overwrite any version.");
 
-    public static IResult Failed(int currentVersion) =>
+    public static ProblemHttpResult Failed(int currentVersion) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status412PreconditionFailed,
             detail: $"The resource has changed since the version you sent in If-Match; it is now at version {currentVersion}. Read it again and reapply your change.",
