@@ -63,9 +63,12 @@ public static class Compression
         return app;
     }
 
+    /// <summary>The tag of <paramref name="etag"/>'s representation in <paramref name="coding"/>: the coding appended inside the quotes. The one place that rule is written.</summary>
+    private static string EncodedTag(string etag, string coding) => string.Concat(etag.AsSpan(0, etag.Length - 1), "-", coding, "\"");
+
     /// <summary>Whether <paramref name="tag"/> (quoted) is <paramref name="etag"/> as a compressed answer carried it.</summary>
     public static bool IsEncodedVariant(StringSegment tag, string etag) =>
-        etag.Length >= 2 && Encodings.Any(e => tag.Equals(etag[..^1] + "-" + e + "\"", StringComparison.Ordinal));
+        etag.Length >= 2 && Encodings.Any(e => tag.Equals(EncodedTag(etag, e), StringComparison.Ordinal));
 
     /// <summary>The tag of a compressed answer for <paramref name="etag"/> among the request's <c>If-None-Match</c>, if any.</summary>
     public static string? EncodedVariantIn(HttpRequest request, string etag) =>
@@ -90,7 +93,7 @@ public static class Compression
             var etag = context.Response.Headers.ETag.ToString();
             if (provider is not null && etag.Length >= 2 && etag[0] == '"' && etag[^1] == '"')
             {
-                context.Response.Headers.ETag = etag[..^1] + "-" + provider.EncodingName + "\"";
+                context.Response.Headers.ETag = EncodedTag(etag, provider.EncodingName);
             }
 
             return provider;
