@@ -28,7 +28,7 @@ public static class ArticleEditing
             .WithDescription("Absent `slug`, `status` and `publishedAt` keep their current values; every other field is replaced. A new slug keeps the old one as a redirect.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
-            .WithWriteResponses();
+            .WithVersionedWriteResponses();
 
         articles.MapPatch("/{idOrSlug}", Patch)
             .WithName("PatchArticle")
@@ -36,14 +36,14 @@ public static class ArticleEditing
             .WithDescription("RFC 7396: members present are set (null clears an optional one), members absent are kept. Content-Type must be `application/merge-patch+json`.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>(MergePatch.ContentType)
-            .WithWriteResponses()
+            .WithVersionedWriteResponses()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         articles.MapDelete("/{idOrSlug}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, "deleted", ct))
             .WithName("DeleteArticle")
             .WithSummary("Delete an article (soft; restore brings it back) (If-Match required)")
             .RequireScope(Scopes.ContentWrite)
-            .WithWriteResponses();
+            .WithVersionedWriteResponses();
 
         foreach (var (action, state, summary) in new[]
                  {
@@ -57,17 +57,9 @@ public static class ArticleEditing
                 .WithName(CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action) + "Article")
                 .WithSummary(summary)
                 .RequireScope(Scopes.ContentWrite)
-                .WithWriteResponses();
+                .WithVersionedWriteResponses();
         }
     }
-
-    private static RouteHandlerBuilder WithWriteResponses(this RouteHandlerBuilder builder) =>
-        builder
-            .WithValidation()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
     private static async Task<Results<WrittenCreated<ArticleDto>, ValidationProblem, ProblemHttpResult>> Create(
         ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)

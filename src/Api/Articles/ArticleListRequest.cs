@@ -1,3 +1,4 @@
+using Api.Categories;
 using Api.Content;
 using Api.Infrastructure;
 using System.ComponentModel;
@@ -169,9 +170,7 @@ public sealed class CategoryScopeRequestValidator : AbstractValidator<CategorySc
 {
     public CategoryScopeRequestValidator()
     {
-        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
-            .MaximumLength(Slugs.MaxCategoryLength)
-            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage);
+        RuleFor(r => r.Slug).CategorySlug();
     }
 }
 

@@ -74,11 +74,7 @@ public static class ArticleRevisions
             .WithName("RestoreArticleRevision")
             .WithSummary("Make a saved version the article's content again, as a new version (If-Match required)")
             .RequireScope(Scopes.ContentWrite)
-            .WithValidation()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .WithVersionedWriteResponses();
     }
 
     private static async Task<Results<Ok<ArticleRevisionList>, ProblemHttpResult>> List(

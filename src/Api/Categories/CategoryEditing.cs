@@ -33,10 +33,7 @@ public sealed class CategoryWriteRequestValidator : AbstractValidator<CategoryWr
             .Must(n => n!.Trim().Length > 0).WithMessage("'name' must not be blank.")
             .MaximumLength(200)
             .Must(QueryValues.HasNoControlCharacters).WithMessage("'name' must not contain control characters.");
-        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
-            .MaximumLength(Slugs.MaxCategoryLength)
-            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage)
-            .When(r => r.Slug is not null);
+        RuleFor(r => r.Slug).CategorySlug().When(r => r.Slug is not null);
         RuleFor(r => r.Description).MaximumLength(2000);
         RuleFor(r => r)
             .Must(r => r.ParentId is null || r.ParentSlug is null)
@@ -86,24 +83,16 @@ public static class CategoryEditing
             .WithSummary("Rename, move or reorder a category with a JSON merge patch (If-Match required)")
             .WithDescription("Moving a category under itself or one of its descendants is a 409.")
             .RequireScope(Scopes.ContentWrite)
-            .WithValidation()
             .Accepts<CategoryWriteRequest>(MergePatch.ContentType)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .WithVersionedWriteResponses()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         categories.MapDelete("/{slug}", Delete)
             .WithName("DeleteCategory")
             .WithSummary("Delete a category (If-Match required)")
             .WithDescription("409 while it has articles or sub-categories, unless `moveTo` names a category to receive them.")
             .RequireScope(Scopes.ContentWrite)
-            .WithValidation()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .WithVersionedWriteResponses();
     }
 
     private static async Task<Results<WrittenCreated<CategoryDetail>, ValidationProblem, ProblemHttpResult>> Create(

@@ -62,10 +62,17 @@ public sealed class CategoryRouteValidator : AbstractValidator<CategoryRoute>
 {
     public CategoryRouteValidator()
     {
-        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop)
-            .MaximumLength(Slugs.MaxCategoryLength)
-            .Must(Slugs.IsValid).WithMessage(Slugs.FormatMessage);
+        RuleFor(r => r.Slug).CategorySlug();
     }
+}
+
+public static class CategoryRules
+{
+    /// <summary>A category slug: the slug format, at most <see cref="Slugs.MaxCategoryLength"/> characters.</summary>
+    public static IRuleBuilderOptions<T, string?> CategorySlug<T>(this IRuleBuilderInitial<T, string?> rule) =>
+        rule.Cascade(CascadeMode.Stop)
+            .MaximumLength(Slugs.MaxCategoryLength)
+            .Must(Slugs.IsValid!).WithMessage(Slugs.FormatMessage);
 }
 
 public static class CategoryServices

@@ -112,6 +112,18 @@ public abstract record WriteOutcome<TSaved>
 /// <summary>The HTTP answer of each <see cref="WriteOutcome{TSaved}"/>.</summary>
 public static class WriteAnswers
 {
+    /// <summary>
+    /// Validates the arguments and documents what a write to a versioned resource can refuse with:
+    /// 404, 409, 412 (stale If-Match) and 428 (no If-Match).
+    /// </summary>
+    public static RouteHandlerBuilder WithVersionedWriteResponses(this RouteHandlerBuilder builder) =>
+        builder
+            .WithValidation()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
     /// <summary>The answer to a write that saves: the resource rendered by <paramref name="render"/>, or why not.</summary>
     public static Results<TWritten, ValidationProblem, ProblemHttpResult> Answer<TSaved, TWritten>(
         this WriteOutcome<TSaved> outcome, Func<TSaved, TWritten> render)
