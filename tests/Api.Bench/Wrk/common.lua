@@ -1,4 +1,4 @@
--- scripts/bench.d/common.lua - shared by the wrk scripts of scripts/bench.
+-- tests/Api.Bench/Wrk/common.lua - shared by the wrk scripts of scripts/bench.
 --
 -- Loaded with dofile() by the case scripts. Provides:
 --   setup(thread)      numbers the threads (wrk calls it in the main Lua state)
