@@ -259,7 +259,7 @@ internal sealed class App
     /// <summary>Starts `dotnet DLL` in its folder with ENVIRONMENT, logging to LOGFILE, and its RSS sampler; does not wait.</summary>
     public static App Launch(string label, string dll, IEnumerable<KeyValuePair<string, string>> environment, string logFile, RssLog rss)
     {
-        var process = Child.Start("dotnet", [dll], outputFile: logFile, workingDirectory: Path.GetDirectoryName(dll), environment: environment);
+        var process = Child.StartToFile("dotnet", [dll], logFile, Path.GetDirectoryName(dll), environment);
         return new App(label, process, logFile, rss);
     }
 

@@ -62,7 +62,7 @@ internal sealed class Psql(string path, IReadOnlyDictionary<string, string> envi
 
     /// <summary>Starts psql with ARGS, its output to OUTPUTFILE; does not wait.</summary>
     public Process Start(IEnumerable<string> args, string outputFile) =>
-        Child.Start(path, [.. CommonArgs, .. args], outputFile: outputFile, environment: environment);
+        Child.StartToFile(path, [.. CommonArgs, .. args], outputFile, environment: environment);
 }
 
 internal static class ConnectionStrings
@@ -164,7 +164,7 @@ internal sealed class PrivateCluster : IAsyncDisposable
         RepoPaths repo, string dataDir, string port, string options, string database, CancellationToken cancellationToken)
     {
         using var up = Child.Start(
-            "bash", ["-c", UpScript, "bash", repo.PostgresLib, dataDir, port, options, database], captureOutput: true);
+            "bash", ["-c", UpScript, "bash", repo.PostgresLib, dataDir, port, options, database], Streams.CaptureOutput);
         var output = up.StandardOutput.ReadToEndAsync(CancellationToken.None);
         OperationCanceledException? stopped = null;
         var exitCode = 1;

@@ -73,41 +73,41 @@ internal static class Native
 /// <summary>What a child process printed, and how it ended.</summary>
 internal sealed record Captured(int ExitCode, string Output, string Error);
 
+/// <summary>Where a child's standard output and error go (a file: see <see cref="Child.StartToFile"/>).</summary>
+internal enum Streams
+{
+    /// <summary>To this process' own.</summary>
+    Inherited,
+
+    /// <summary>Both to this process' standard error: its standard output carries the report alone.</summary>
+    ToStandardError,
+
+    /// <summary>Standard output to a pipe for the caller, standard error to this process' own.</summary>
+    CaptureOutput,
+
+    /// <summary>Both to pipes for the caller.</summary>
+    Capture,
+}
+
 /// <summary>
-/// Child processes. They inherit standard input and the environment, as a shell's would; their
-/// output goes to a file (through `sh -c exec`, so the process started is the program itself),
-/// to this process' own output, or is captured.
+/// Child processes. They inherit standard input and the environment, as a shell's would, with
+/// the variables given on top.
 /// </summary>
 internal static class Child
 {
-    /// <summary>
-    /// Starts FILE ARGS. With an output file, its standard output and error go there (replacing
-    /// the file); else each may be redirected to a pipe for the caller, or be this process' own
-    /// (its standard output then possibly sent to this process' standard error).
-    /// </summary>
+    /// <summary>Starts FILE ARGS, its output where STREAMS says.</summary>
     public static Process Start(
         string file,
         IEnumerable<string> args,
-        string? outputFile = null,
+        Streams streams = Streams.Inherited,
         string? workingDirectory = null,
         IEnumerable<KeyValuePair<string, string>>? environment = null,
-        bool captureOutput = false,
-        bool captureError = false,
-        bool redirectInput = false,
-        bool outputToError = false)
+        bool redirectInput = false)
     {
-        var info = new ProcessStartInfo { UseShellExecute = false };
-        if (outputFile is not null)
+        var info = new ProcessStartInfo { UseShellExecute = false, RedirectStandardInput = redirectInput };
+        if (streams == Streams.ToStandardError)
         {
-            info.FileName = "/bin/sh";
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("out=$1; shift; exec \"$@\" >\"$out\" 2>&1");
-            info.ArgumentList.Add("sh");
-            info.ArgumentList.Add(outputFile);
-            info.ArgumentList.Add(file);
-        }
-        else if (outputToError)
-        {
+            // Through `sh -c exec`, so that the process started is the program itself.
             info.FileName = "/bin/sh";
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add("exec \"$@\" >&2");
@@ -134,23 +134,38 @@ internal static class Child
             info.Environment[key] = value;
         }
 
-        if (captureOutput)
+        if (streams is Streams.CaptureOutput or Streams.Capture)
         {
             info.RedirectStandardOutput = true;
             info.StandardOutputEncoding = Encoding.UTF8;
         }
 
-        if (captureError)
+        if (streams == Streams.Capture)
         {
             info.RedirectStandardError = true;
             info.StandardErrorEncoding = Encoding.UTF8;
         }
 
-        info.RedirectStandardInput = redirectInput;
         return Process.Start(info) ?? throw new BenchFailure($"could not start {file}");
     }
 
-    /// <summary>Whether the process still runs (an exited one that was not waited for counts as gone).</summary>
+    /// <summary>
+    /// Starts FILE ARGS with its standard output and error to OUTPUTFILE (replaced), through
+    /// `sh -c exec`, so that the process started is the program itself; does not wait.
+    /// </summary>
+    public static Process StartToFile(
+        string file,
+        IEnumerable<string> args,
+        string outputFile,
+        string? workingDirectory = null,
+        IEnumerable<KeyValuePair<string, string>>? environment = null) =>
+        Start(
+            "/bin/sh",
+            ["-c", "out=$1; shift; exec \"$@\" >\"$out\" 2>&1", "sh", outputFile, file, .. args],
+            workingDirectory: workingDirectory,
+            environment: environment);
+
+    /// <summary>Whether the process still runs (one already disposed of counts as gone).</summary>
     public static bool IsRunning(Process process)
     {
         try
@@ -232,7 +247,7 @@ internal static class Child
         IEnumerable<KeyValuePair<string, string>>? environment = null,
         string? workingDirectory = null)
     {
-        using var process = Start(file, args, workingDirectory: workingDirectory, environment: environment, outputToError: true);
+        using var process = Start(file, args, Streams.ToStandardError, workingDirectory, environment);
         return await WaitAsync(process, cancellationToken, Native.SigInt);
     }
 
@@ -245,8 +260,7 @@ internal static class Child
         string? input = null,
         string? workingDirectory = null)
     {
-        using var process = Start(
-            file, args, workingDirectory: workingDirectory, environment: environment, captureOutput: true, captureError: true, redirectInput: input is not null);
+        using var process = Start(file, args, Streams.Capture, workingDirectory, environment, redirectInput: input is not null);
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
         if (input is not null)

@@ -160,7 +160,7 @@ internal static class Wrk
             $"-t{settings.Threads}", $"-c{settings.Connections}", $"-d{seconds}s", "--timeout", Settings.WrkTimeout, "--latency",
             "-s", Path.Combine(repo.WrkScripts, job.Script), url, "--", .. job.Arguments,
         ];
-        using var wrk = Child.Start("wrk", args, outputFile: outputFile);
+        using var wrk = Child.StartToFile("wrk", args, outputFile);
         return await Child.WaitAsync(wrk, cancellationToken);
     }
 }
