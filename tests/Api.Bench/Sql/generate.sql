@@ -1,4 +1,4 @@
--- scripts/bench.d/generate.sql - synthetic news content for scripts/bench.
+-- tests/Api.Bench/Sql/generate.sql - synthetic news content for scripts/bench.
 --
 -- Run with psql, after the API's migrations, in the benchmark database:
 --   psql -v articles=N -v hidden=H [-v part=I -v parts=P] [-v vacuum=false] -f generate.sql
@@ -77,7 +77,7 @@ CREATE FUNCTION pg_temp.word(words text[], h bigint, salt integer) RETURNS text
     AS $$ SELECT words[1 + pg_temp.pick(h, salt, cardinality(words))] $$;
 
 -- Topics of the English articles. The search cases of scripts/bench query
--- some of them (scripts/bench.d/search-queries.txt).
+-- some of them (tests/Api.Bench/Wrk/search-queries.txt).
 CREATE FUNCTION pg_temp.topics() RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT ARRAY[

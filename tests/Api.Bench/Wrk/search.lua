@@ -1,4 +1,4 @@
--- scripts/bench.d/search.lua - full-text search: GET /v1/articles?q=<query>&limit=<limit>,
+-- tests/Api.Bench/Wrk/search.lua - full-text search: GET /v1/articles?q=<query>&limit=<limit>,
 -- rotating among the queries of search-queries.txt (next to this script).
 --
 -- Usage: wrk ... -s search.lua http://127.0.0.1:PORT [-- LIMIT]   (LIMIT defaults to 20)

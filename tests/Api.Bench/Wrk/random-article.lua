@@ -1,9 +1,9 @@
--- scripts/bench.d/random-article.lua - GET /v1/articles/bench-article-<n> with n
+-- tests/Api.Bench/Wrk/random-article.lua - GET /v1/articles/bench-article-<n> with n
 -- drawn uniformly from 1..N in every request.
 --
 -- Usage: wrk ... -s random-article.lua http://127.0.0.1:PORT -- N
 -- N may also come from the environment variable NEWSAPI_BENCH_ARTICLES.
--- scripts/bench.d/generate.sql creates bench-article-1 .. bench-article-N as
+-- tests/Api.Bench/Sql/generate.sql creates bench-article-1 .. bench-article-N as
 -- visible articles, so every request should answer 200.
 
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"

@@ -1,4 +1,4 @@
--- scripts/bench.d/paths-file.lua - GET the paths listed in a file in turn (each thread
+-- tests/Api.Bench/Wrk/paths-file.lua - GET the paths listed in a file in turn (each thread
 -- starting at a random line), optionally as conditional requests.
 --
 -- Usage: wrk ... -s paths-file.lua http://127.0.0.1:PORT -- FILE [if-none-match]
@@ -6,7 +6,7 @@
 -- line), then optionally whitespace and an ETag exactly as the server sent it. With
 -- if-none-match, every request carries its line's ETag in If-None-Match and 304 is the
 -- one expected status: a 200 counts as a miss (common.lua). scripts/bench writes FILE
--- from the ETags it fetched with curl just before the case.
+-- from the ETags it fetched just before the case.
 
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "common.lua")

@@ -1,4 +1,4 @@
--- scripts/bench.d/paths.lua - GET each of the paths given as arguments in turn
+-- tests/Api.Bench/Wrk/paths.lua - GET each of the paths given as arguments in turn
 -- (just the URL's own path when none is given).
 --
 -- Usage: wrk ... -s paths.lua http://127.0.0.1:PORT -- /v1/articles?limit=20 [PATH...]

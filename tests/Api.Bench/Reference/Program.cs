@@ -1,4 +1,4 @@
-// scripts/bench.d/reference - the yardstick of scripts/bench: the News API's two hottest public
+// tests/Api.Bench/Reference - the yardstick of scripts/bench: the News API's two hottest public
 // reads with nothing around them. Kestrel, one Npgsql data source, Dapper and source-generated
 // System.Text.Json; no middleware, no validation, no caching, no logging below warnings.
 //

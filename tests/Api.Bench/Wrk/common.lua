@@ -1,4 +1,4 @@
--- scripts/bench.d/common.lua - shared by the wrk scripts of scripts/bench.
+-- tests/Api.Bench/Wrk/common.lua - shared by the wrk scripts of scripts/bench.
 --
 -- Loaded with dofile() by the case scripts. Provides:
 --   setup(thread)      numbers the threads (wrk calls it in the main Lua state)
@@ -10,10 +10,18 @@
 --   response(...)      counts the responses whose status is not 2xx (wrk's own
 --                      "Non-2xx or 3xx responses" line leaves out 1xx and 3xx), those
 --                      with a status other than expected, and the misses
---   done(...)          prints one line for scripts/bench to parse:
---                      bench-status: responses=<n> non2xx=<n> unexpected=<n> misses=<n>
---                                    expected=<2xx|code> statuses=<code>:<n>,...
---                      where statuses counts the unexpected responses by status
+--   done(...)          prints one line for scripts/bench to parse, after wrk's own
+--                      summary: "bench-result: " and a JSON object with
+--                        duration_us, requests, bytes  wrk's totals of the run
+--                        latency_us   min, mean, stdev, max and the percentiles
+--                                     p50, p75, p90, p99, p99.9 (microseconds)
+--                        errors       wrk's socket errors by kind (connect, read,
+--                                     write, timeout) and status (its count of
+--                                     answers with a status of 400 or more)
+--                        responses, non2xx, unexpected, misses
+--                                     the counters of response() below
+--                        expected     "2xx", or the one status expected (e.g. "304")
+--                        statuses     the unexpected responses by status, {"404": n, ...}
 
 local threads = {}
 
@@ -73,6 +81,26 @@ function response(status, headers, body)
    end
 end
 
+-- A number as JSON (null for NaN and infinities, which JSON cannot carry).
+local function json_number(v)
+   if v == nil or v ~= v or v == math.huge or v == -math.huge then
+      return "null"
+   end
+   if v == math.floor(v) and math.abs(v) < 2^53 then
+      return string.format("%d", v)
+   end
+   return string.format("%.17g", v)
+end
+
+-- A flat table of numbers as a JSON object, keys in the order given.
+local function json_object(keys, values)
+   local parts = {}
+   for _, key in ipairs(keys) do
+      table.insert(parts, string.format("%q:%s", key, json_number(values[key])))
+   end
+   return "{" .. table.concat(parts, ",") .. "}"
+end
+
 function done(summary, latency, requests)
    local total, bad, off, missed, by_status, want = 0, 0, 0, 0, {}, nil
    for _, thread in ipairs(threads) do
@@ -91,14 +119,28 @@ function done(summary, latency, requests)
    local codes = {}
    for code in pairs(by_status) do table.insert(codes, code) end
    table.sort(codes)
-   local parts = {}
+   local statuses = {}
    for _, code in ipairs(codes) do
-      table.insert(parts, string.format("%d:%d", code, by_status[code]))
+      table.insert(statuses, string.format('"%d":%s', code, json_number(by_status[code])))
    end
-   io.write(string.format(
-      "bench-status: responses=%d non2xx=%d unexpected=%d misses=%d expected=%s statuses=%s\n",
-      total, bad, off, missed, want and tostring(want) or "2xx",
-      #parts > 0 and table.concat(parts, ",") or "-"))
+   local latency_us = {
+      min = latency.min, mean = latency.mean, stdev = latency.stdev, max = latency.max,
+      p50 = latency:percentile(50), p75 = latency:percentile(75), p90 = latency:percentile(90),
+      p99 = latency:percentile(99), ["p99.9"] = latency:percentile(99.9),
+   }
+   io.write("bench-result: {",
+      '"duration_us":', json_number(summary.duration),
+      ',"requests":', json_number(summary.requests),
+      ',"bytes":', json_number(summary.bytes),
+      ',"latency_us":', json_object({ "min", "mean", "stdev", "max", "p50", "p75", "p90", "p99", "p99.9" }, latency_us),
+      ',"errors":', json_object({ "connect", "read", "write", "timeout", "status" }, summary.errors),
+      ',"responses":', json_number(total),
+      ',"non2xx":', json_number(bad),
+      ',"unexpected":', json_number(off),
+      ',"misses":', json_number(missed),
+      ',"expected":"', want and tostring(want) or "2xx", '"',
+      ',"statuses":{', table.concat(statuses, ","), "}",
+      "}\n")
 end
 
 -- Percent-encodes a query-string value (RFC 3986 unreserved characters stay as they are).

@@ -1,0 +1,394 @@
+using System.Diagnostics;
+
+namespace Api.Bench;
+
+/// <summary>The server a case loads: its base URL and its running process.</summary>
+internal sealed record Aim(string Url, App App);
+
+/// <summary>
+/// Runs the wrk cases: the check request(s), a warm-up, the measured run. The hot set's and the
+/// first page's ETags and the deep page's path are fetched once, by the first case that needs them.
+/// </summary>
+internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDir, Http http, string? clusterDir)
+{
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly long clockTicks = Native.ClockTicks();
+    private string? deepPagePath;
+    private string? hotSetFile;
+    private string? listETagFile;
+
+    /// <summary>One case (one round of it) against the server aimed at; fails the run when that server dies meanwhile.</summary>
+    public async Task<CaseResult> RunAsync(BenchCase benchCase, int? round, Aim aim, CancellationToken cancellationToken)
+    {
+        Log.Line();
+        var run = new Run(benchCase, round, aim);
+        var result = benchCase.Workload switch
+        {
+            RandomArticles => await RandomArticlesAsync(run, cancellationToken),
+            ListPage list => await ListPathAsync(run, list.Path, cancellationToken),
+            DeepListPage deep => await DeepPageAsync(run, deep.Page, cancellationToken),
+            SearchQueries => await SearchAsync(run, cancellationToken),
+            HotSet { Conditional: false } => await CachedHotSetAsync(run, cancellationToken),
+            HotSet { Conditional: true } => await ConditionalHotSetAsync(run, cancellationToken),
+            ConditionalListPage list => await ConditionalListAsync(run, list.Path, cancellationToken),
+            _ => throw new InvalidOperationException($"{benchCase.Name} is not a wrk case"),
+        };
+        if (!aim.App.IsRunning)
+        {
+            Log.Line($"error: {aim.App.Label} died during case {benchCase.Name}; last lines of its log:");
+            Log.Line(Child.Tail(aim.App.LogFile));
+            throw new BenchFailure();
+        }
+
+        return result;
+    }
+
+    /// <summary>One case's run: what it is, which round, against what.</summary>
+    private sealed record Run(BenchCase Case, int? Round, Aim Aim)
+    {
+        public string Name => Case.Name;
+
+        public CaseResult Failed(string reason, long? body = null, long? rss = null) => CaseResult.Failed(Name, Round, reason, body, rss);
+    }
+
+    // ------------------------------------------------------------------ the cases
+
+    // article-by-slug and ref:article-by-slug.
+    private async Task<CaseResult> RandomArticlesAsync(Run run, CancellationToken cancellationToken)
+    {
+        Log.Line($"[{run.Name}] GET {run.Aim.Url}{settings.CheckArticlePath} (and the other bench-article-1..{settings.Articles} at random)");
+        var check = await CheckAsync(run, settings.CheckArticlePath, cancellationToken);
+        if (check.Code != 200)
+        {
+            return run.Failed($"GET {settings.CheckArticlePath} answered {check.CodeText}");
+        }
+
+        return await MeasureAsync(run, new WrkJob("random-article.lua", [$"{settings.Articles}"]), check.Size, cancellationToken);
+    }
+
+    // list-first-page, ref:list-first-page, cached:list-first-page, category-with-descendants, and
+    // list-deep-page once its path is known: a list that must answer 200 with some items.
+    private async Task<CaseResult> ListPathAsync(Run run, string path, CancellationToken cancellationToken)
+    {
+        Log.Line($"[{run.Name}] GET {run.Aim.Url}{path}");
+        var check = await CheckAsync(run, path, cancellationToken);
+        if (check.Code != 200)
+        {
+            return run.Failed($"GET {path} answered {check.CodeText}");
+        }
+
+        if (check.HasNoItems())
+        {
+            Log.Line($"error: GET {path} returned no items");
+            return run.Failed($"GET {path} returned no items", check.Size);
+        }
+
+        return await MeasureAsync(run, new WrkJob("paths.lua", [path]), check.Size, cancellationToken);
+    }
+
+    // Walks nextCursor from page 1 to PAGE, then benchmarks that page (the rounds of a case in
+    // turns reuse the path).
+    private async Task<CaseResult> DeepPageAsync(Run run, int page, CancellationToken cancellationToken)
+    {
+        if (deepPagePath is not null)
+        {
+            return await ListPathAsync(run, deepPagePath, cancellationToken);
+        }
+
+        var path = $"/v1/articles?limit={Settings.PageSize}";
+        var cursor = "";
+        Log.Line($"[{run.Name}] walking nextCursor from page 1 to page {page}...");
+        var clock = Stopwatch.StartNew();
+        for (var current = 1; current < page; current++)
+        {
+            var answer = await http.GetAsync(run.Aim.Url + path, CheckTimeout, cancellationToken);
+            if (answer.Code != 200)
+            {
+                ReportBadAnswer(run, path, answer);
+                return run.Failed($"GET of page {current} answered {answer.CodeText}");
+            }
+
+            if (!answer.TryReadNextCursor(out var next))
+            {
+                Log.Line($"error: page {current} of /v1/articles has no nextCursor; first 200 bytes: {answer.Start}");
+                return run.Failed($"page {current} has no nextCursor");
+            }
+
+            if (string.IsNullOrEmpty(next))
+            {
+                var needed = page * Settings.PageSize;
+                Log.Line($"error: the list ended at page {current}; list-deep-page needs at least {needed} visible articles (NEWSAPI_BENCH_ARTICLES)");
+                return run.Failed($"the list ended at page {current} (fewer than {needed} visible articles)");
+            }
+
+            if (next == cursor)
+            {
+                return run.Failed($"page {current} returned its own cursor again");
+            }
+
+            cursor = next;
+            path = $"/v1/articles?limit={Settings.PageSize}&cursor={Uri.EscapeDataString(cursor)}";
+        }
+
+        Log.Line($"[{run.Name}] walked {page - 1} cursors in {Format.Elapsed(clock.Elapsed)} s");
+        deepPagePath = path;
+        return await ListPathAsync(run, path, cancellationToken);
+    }
+
+    private async Task<CaseResult> SearchAsync(Run run, CancellationToken cancellationToken)
+    {
+        var queries = File.ReadLines(repo.SearchQueries)
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .ToList();
+        if (queries.Count == 0)
+        {
+            return run.Failed($"no queries in {repo.SearchQueries}");
+        }
+
+        Log.Line($"[{run.Name}] checking {queries.Count} queries");
+        long? body = null;
+        foreach (var query in queries)
+        {
+            var path = $"/v1/articles?q={Uri.EscapeDataString(query)}&limit={Settings.PageSize}";
+            var check = await CheckAsync(run, path, cancellationToken);
+            if (check.Code != 200)
+            {
+                return run.Failed($"GET {path} answered {check.CodeText}", body);
+            }
+
+            body = check.Size;
+            if (check.HasNoItems())
+            {
+                Log.Line($"error: GET {path} returned no items");
+                return run.Failed($"query '{query}' returned no results", body);
+            }
+        }
+
+        return await MeasureAsync(run, new WrkJob("search.lua", [$"{Settings.PageSize}"]), body, cancellationToken);
+    }
+
+    private async Task<CaseResult> CachedHotSetAsync(Run run, CancellationToken cancellationToken)
+    {
+        Log.Line($"[{run.Name}] GET {run.Aim.Url}{settings.CheckArticlePath}");
+        var check = await CheckAsync(run, settings.CheckArticlePath, cancellationToken);
+        if (check.Code != 200)
+        {
+            return run.Failed($"GET {settings.CheckArticlePath} answered {check.CodeText}");
+        }
+
+        if (await HotSetAsync(run, cancellationToken) is not { } file)
+        {
+            return run.Failed("could not fetch the hot set's ETags", check.Size);
+        }
+
+        return await MeasureAsync(run, new WrkJob("paths-file.lua", [file]), check.Size, cancellationToken);
+    }
+
+    private async Task<CaseResult> ConditionalHotSetAsync(Run run, CancellationToken cancellationToken)
+    {
+        if (await HotSetAsync(run, cancellationToken) is not { } file)
+        {
+            return run.Failed("could not fetch the hot set's ETags");
+        }
+
+        return await ConditionalAsync(run, file, cancellationToken);
+    }
+
+    private async Task<CaseResult> ConditionalListAsync(Run run, string path, CancellationToken cancellationToken)
+    {
+        if (listETagFile is null)
+        {
+            var paths = Path.Combine(runDir, "list-first-page.paths");
+            await File.WriteAllTextAsync(paths, path + "\n", cancellationToken);
+            var etags = Path.Combine(runDir, "list-first-page.etags");
+            if (!await FetchETagsAsync(run.Aim.Url, paths, etags, cancellationToken))
+            {
+                return run.Failed("could not fetch the first page's ETag");
+            }
+
+            listETagFile = etags;
+        }
+
+        return await ConditionalAsync(run, listETagFile, cancellationToken);
+    }
+
+    // Checks the first request of the "PATH<TAB>ETAG" FILE with If-None-Match: a 304 is expected;
+    // a 200 is reported (the wrk run then counts such answers as misses). Then benchmarks the file.
+    private async Task<CaseResult> ConditionalAsync(Run run, string file, CancellationToken cancellationToken)
+    {
+        var first = File.ReadLines(file).First().Split('\t', 2);
+        var (path, etag) = (first[0], first.Length > 1 ? first[1] : "");
+        Log.Line($"[{run.Name}] GET {run.Aim.Url}{path} with If-None-Match: {etag}");
+        var check = await http.GetAsync(run.Aim.Url + path, CheckTimeout, cancellationToken, [new("If-None-Match", etag)]);
+        switch (check.Code)
+        {
+            case 304:
+                break;
+            case 200:
+                Log.Line($"warning: GET {path} with If-None-Match: {etag} answered 200, not 304; the run counts such answers as misses");
+                break;
+            default:
+                ReportBadAnswer(run, path, check, 304);
+                return run.Failed($"GET {path} with If-None-Match answered {check.CodeText}");
+        }
+
+        return await MeasureAsync(run, new WrkJob("paths-file.lua", [file, "if-none-match"]), check.Size, cancellationToken);
+    }
+
+    // ------------------------------------------------------------------ checks and fixtures
+
+    /// <summary>GET PATH once; prints the answer when it is not 200.</summary>
+    private async Task<HttpAnswer> CheckAsync(Run run, string path, CancellationToken cancellationToken)
+    {
+        var answer = await http.GetAsync(run.Aim.Url + path, CheckTimeout, cancellationToken);
+        if (answer.Code != 200)
+        {
+            ReportBadAnswer(run, path, answer);
+        }
+
+        return answer;
+    }
+
+    private static void ReportBadAnswer(Run run, string path, HttpAnswer answer, int expected = 200)
+    {
+        Log.Line($"error: GET {run.Aim.Url}{path} answered {answer.CodeText}, not {expected}; first 200 bytes of the answer:");
+        Log.Line(answer.Start);
+    }
+
+    /// <summary>
+    /// The hot set: HotArticles distinct articles drawn at random, each fetched once (which fills
+    /// the response cache) with its ETag kept in a "PATH&lt;TAB&gt;ETAG" file; null when that fails.
+    /// </summary>
+    private async Task<string?> HotSetAsync(Run run, CancellationToken cancellationToken)
+    {
+        if (hotSetFile is not null)
+        {
+            return hotSetFile;
+        }
+
+        Log.Line($"[{run.Name}] fetching the hot set: {settings.HotArticles} of bench-article-1..{settings.Articles} drawn at random...");
+        var clock = Stopwatch.StartNew();
+        var numbers = Enumerable.Range(1, settings.Articles).ToArray();
+        Random.Shared.Shuffle(numbers);
+        var paths = Path.Combine(runDir, "hot-set.paths");
+        await File.WriteAllLinesAsync(paths, numbers.Take(settings.HotArticles).Select(n => $"/v1/articles/bench-article-{n}"), cancellationToken);
+        var etags = Path.Combine(runDir, "hot-set.etags");
+        if (!await FetchETagsAsync(run.Aim.Url, paths, etags, cancellationToken))
+        {
+            return null;
+        }
+
+        Log.Line($"[{run.Name}] fetched {settings.HotArticles} articles in {Format.Elapsed(clock.Elapsed)} s; their ETags are in {etags}");
+        hotSetFile = etags;
+        return etags;
+    }
+
+    /// <summary>
+    /// GETs every path of the file PATHS (one a line), one after the other over one connection,
+    /// and writes "PATH&lt;TAB&gt;ETAG" lines to ETAGS. False, with the reason, when an answer is not
+    /// 200 or has no ETag.
+    /// </summary>
+    private async Task<bool> FetchETagsAsync(string url, string paths, string etags, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        var (bad, noETag) = (0, 0);
+        string? firstBad = null;
+        string? firstNoETag = null;
+        foreach (var path in await File.ReadAllLinesAsync(paths, cancellationToken))
+        {
+            var answer = await http.GetAsync(url + path, CheckTimeout, cancellationToken);
+            if (answer.Code != 200)
+            {
+                firstBad ??= $"{path} answered {answer.CodeText}";
+                bad++;
+            }
+            else if (string.IsNullOrEmpty(answer.ETag))
+            {
+                firstNoETag ??= path;
+                noETag++;
+            }
+            else
+            {
+                lines.Add($"{path}\t{answer.ETag}");
+            }
+        }
+
+        await File.WriteAllLinesAsync(etags, lines, cancellationToken);
+        if (bad > 0)
+        {
+            Log.Line($"error: {bad} of the paths did not answer 200 (first: {firstBad})");
+        }
+
+        if (noETag > 0)
+        {
+            Log.Line($"error: {noETag} answers had no ETag (first: {firstNoETag})");
+        }
+
+        return bad == 0 && noETag == 0 && lines.Count > 0;
+    }
+
+    // ------------------------------------------------------------------ the measurement
+
+    /// <summary>
+    /// wrk for one case: a warm-up, then the measured run, with the serving app's and PostgreSQL's
+    /// CPU time around it and the app's peak RSS over both. Responses other than expected (2xx;
+    /// 304 for the conditional cases) fail the case, and so does any socket error.
+    /// </summary>
+    private async Task<CaseResult> MeasureAsync(Run run, WrkJob job, long? body, CancellationToken cancellationToken)
+    {
+        var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
+        var output = Path.Combine(runDir, $"{file}.txt");
+        var warmupOutput = Path.Combine(runDir, $"{file}.warmup.txt");
+        var app = run.Aim.App;
+        var start = ProcFs.NowMs();
+        Log.Line($"[{run.Name}{(run.Round is { } round ? $" round {round}" : "")}] warm-up {settings.WarmupSeconds}s");
+        var exitCode = await Wrk.RunAsync(settings, repo, warmupOutput, settings.WarmupSeconds, run.Aim.Url, job, cancellationToken);
+        if (exitCode != 0)
+        {
+            Console.Error.Write(await File.ReadAllTextAsync(warmupOutput, CancellationToken.None));
+            return run.Failed($"wrk failed (exit status {exitCode})", body, app.Rss.PeakMib(start, ProcFs.NowMs()));
+        }
+
+        Log.Line($"[{run.Name}] measuring {settings.DurationSeconds}s: wrk -t{settings.Threads} -c{settings.Connections} -d{settings.DurationSeconds}s --latency {run.Aim.Url}");
+        var cpuBefore = ProcFs.CpuTicks(app.Pid);
+        var dbBefore = ProcFs.PostgresTicks(clusterDir);
+        exitCode = await Wrk.RunAsync(settings, repo, output, settings.DurationSeconds, run.Aim.Url, job, cancellationToken);
+        var cpuAfter = ProcFs.CpuTicks(app.Pid);
+        var dbAfter = ProcFs.PostgresTicks(clusterDir);
+        var end = ProcFs.NowMs();
+        var text = await File.ReadAllTextAsync(output, CancellationToken.None);
+        Console.Error.Write(text);
+        var rss = app.Rss.PeakMib(start, end);
+        if (exitCode != 0)
+        {
+            return run.Failed($"wrk failed (exit status {exitCode})", body, rss);
+        }
+
+        var report = WrkReport.Parse(text);
+        if (report is not { RequestsPerSecond: { } requestsPerSecond, P50Ms: { } p50, P99Ms: { } p99 })
+        {
+            return run.Failed($"could not parse the wrk output ({output})", body, rss);
+        }
+
+        return new CaseResult(
+            run.Name,
+            run.Round,
+            requestsPerSecond,
+            p50,
+            p99,
+            report.Non2xx,
+            report.Unexpected,
+            report.Errors.Socket,
+            body,
+            MicrosPerResponse(cpuBefore, cpuAfter, report.Responses),
+            MicrosPerResponse(dbBefore, dbAfter, report.Responses),
+            rss,
+            report.Failure);
+    }
+
+    /// <summary>Microseconds per response between two tick counts (whole microseconds), null when either is unknown.</summary>
+    private double? MicrosPerResponse(long? from, long? to, long responses) =>
+        from is null || to is null || responses < 1 ? null : (to.Value - from.Value) * 1_000_000 / clockTicks / responses;
+}

@@ -1,0 +1,145 @@
+namespace Api.Bench;
+
+/// <summary>The groups the cases run in, in this order.</summary>
+internal enum Group
+{
+    /// <summary>The reference app (its cases measured in turns with the API's same case when both run).</summary>
+    Reference,
+
+    /// <summary>The API with its response cache off.</summary>
+    Uncached,
+
+    /// <summary>The API restarted with its response cache on.</summary>
+    Cached,
+
+    /// <summary>Start-up to ready.</summary>
+    Startup,
+}
+
+/// <summary>What a case requests, and what it checks before it measures.</summary>
+internal abstract record Workload;
+
+/// <summary>GET /v1/articles/bench-article-(random 1..N) (random-article.lua), after one article checked.</summary>
+internal sealed record RandomArticles : Workload;
+
+/// <summary>GET one list path (paths.lua), after checking that it answers 200 with some items.</summary>
+internal sealed record ListPage(string Path) : Workload;
+
+/// <summary>A list page reached by walking nextCursor from page 1, then as <see cref="ListPage"/>.</summary>
+internal sealed record DeepListPage(int Page) : Workload;
+
+/// <summary>Full-text search rotating among the queries of search-queries.txt (search.lua), each checked first.</summary>
+internal sealed record SearchQueries : Workload;
+
+/// <summary>The hot set's articles in turn (paths-file.lua), or with If-None-Match and 304 expected.</summary>
+internal sealed record HotSet(bool Conditional) : Workload;
+
+/// <summary>One list path with If-None-Match and its ETag (paths-file.lua), 304 expected.</summary>
+internal sealed record ConditionalListPage(string Path) : Workload;
+
+/// <summary>Starts of the API, timed to its first ready answer; no wrk.</summary>
+internal sealed record StartupTimes(int Starts) : Workload;
+
+/// <summary>A case of the bench.</summary>
+internal sealed record BenchCase(string Name, Group Group, Workload Workload)
+{
+    /// <summary>The API's case a reference case is the yardstick of (ref:X → X).</summary>
+    public string? Counterpart => Group == Group.Reference ? Name["ref:".Length..] : null;
+
+    /// <summary>The stem of its raw output files ("cached:list-first-page" → "cached-list-first-page").</summary>
+    public string FileStem => Name.Replace(':', '-');
+}
+
+internal static class Catalog
+{
+    private const string FirstPage = "/v1/articles?limit=20";
+
+    /// <summary>Every case, in the order they run by default.</summary>
+    public static readonly IReadOnlyList<BenchCase> All =
+    [
+        new("ref:article-by-slug", Group.Reference, new RandomArticles()),
+        new("ref:list-first-page", Group.Reference, new ListPage(FirstPage)),
+        new("article-by-slug", Group.Uncached, new RandomArticles()),
+        new("list-first-page", Group.Uncached, new ListPage(FirstPage)),
+        new("list-deep-page", Group.Uncached, new DeepListPage(Settings.DeepPage)),
+        new("category-with-descendants", Group.Uncached, new ListPage("/v1/articles?category=bilateral-relations&limit=20")),
+        new("search", Group.Uncached, new SearchQueries()),
+        new("cached:article-by-slug", Group.Cached, new HotSet(Conditional: false)),
+        new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),
+        new("conditional:article-by-slug", Group.Cached, new HotSet(Conditional: true)),
+        new("conditional:list-first-page", Group.Cached, new ConditionalListPage(FirstPage)),
+        new("startup", Group.Startup, new StartupTimes(Settings.StartupRuns)),
+    ];
+}
+
+/// <summary>
+/// The selected cases by group. The reference group is a list of turns: one case run alone, or a
+/// reference case with the API's same case (and list-deep-page with list-first-page) measured in
+/// turns, round after round.
+/// </summary>
+internal sealed record Plan(
+    IReadOnlyList<BenchCase> Selected,
+    IReadOnlyList<IReadOnlyList<BenchCase>> ReferenceTurns,
+    IReadOnlyList<BenchCase> Uncached,
+    IReadOnlyList<BenchCase> Cached,
+    BenchCase? Startup)
+{
+    public bool AnyReference => ReferenceTurns.Count > 0;
+
+    /// <summary>Whether some cases run in turns (a reference case with the API's).</summary>
+    public bool AnyInTurns => ReferenceTurns.Any(turn => turn.Count > 1);
+
+    /// <summary>Whether any case loads the API (the peak RSS target needs one).</summary>
+    public bool AnyApiCase => Selected.Any(c => c.Group != Group.Reference);
+
+    public bool WasSelected(string name) => Selected.Any(c => c.Name == name);
+
+    /// <summary>The cases named (every case when none is), by group; unknown names are a usage error.</summary>
+    public static Plan From(IReadOnlyList<string> names)
+    {
+        var selected = new List<BenchCase>();
+        foreach (var name in names)
+        {
+            var known = Catalog.All.FirstOrDefault(c => c.Name == name)
+                ?? throw new UsageError($"unknown case '{name}'; cases: {string.Join(' ', Catalog.All.Select(c => c.Name))}");
+            if (!selected.Contains(known))
+            {
+                selected.Add(known);
+            }
+        }
+
+        if (selected.Count == 0)
+        {
+            selected.AddRange(Catalog.All);
+        }
+
+        var reference = selected.Where(c => c.Group == Group.Reference).ToList();
+        var api = selected.Where(c => c.Group == Group.Uncached).ToList();
+        var turns = new List<IReadOnlyList<BenchCase>>();
+        foreach (var referenceCase in reference)
+        {
+            var turn = new List<BenchCase> { referenceCase };
+            var counterpart = api.FirstOrDefault(c => c.Name == referenceCase.Counterpart);
+            if (counterpart is not null)
+            {
+                turn.Add(counterpart);
+                // Keyset pagination: page 1000 is compared with page 1, so it joins that turn.
+                var deep = api.FirstOrDefault(c => c.Workload is DeepListPage);
+                if (counterpart.Name == "list-first-page" && deep is not null)
+                {
+                    turn.Add(deep);
+                }
+            }
+
+            turns.Add(turn);
+        }
+
+        var inTurns = turns.SelectMany(t => t).ToHashSet();
+        return new Plan(
+            selected,
+            turns,
+            api.Where(c => !inTurns.Contains(c)).ToList(),
+            selected.Where(c => c.Group == Group.Cached).ToList(),
+            selected.FirstOrDefault(c => c.Group == Group.Startup));
+    }
+}
