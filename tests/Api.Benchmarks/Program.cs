@@ -13,6 +13,12 @@ if (args is ["check"])
     return;
 }
 
+if (args is ["interleaved"])
+{
+    Interleaved.Run();
+    return;
+}
+
 // Each run builds a copy of this project and the API first; on a busy 2-CPU machine that can take
 // longer than BenchmarkDotNet's default two minutes.
 BenchmarkSwitcher.FromAssembly(typeof(Samples).Assembly)
