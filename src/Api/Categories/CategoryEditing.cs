@@ -100,27 +100,15 @@ public static class CategoryEditing
         (await writer.CreateAsync(request, cancellationToken)).Answer(category => WrittenCreated<CategoryDetail>.Of(
             category, http.Options(), CategoryMapping.ETagPrefix(category.Version), $"/v1/categories/{category.Slug}"));
 
-    private static async Task<Results<Written<CategoryDetail>, ValidationProblem, ProblemHttpResult>> Patch(
-        [AsParameters] CategoryRoute route, HttpContext http, CategoryWriter writer, IValidator<CategoryWriteRequest> validator, CancellationToken cancellationToken)
-    {
-        if (MergePatch.Refuse(http.Request) is { } unsupported)
-        {
-            return unsupported;
-        }
-
-        if (!Preconditions.TryRead(http.Request, out var expected))
-        {
-            return Preconditions.Required();
-        }
-
-        var patch = await MergePatch.ReadAsync(http.Request, cancellationToken);
-        var outcome = await writer.UpdateAsync(
-            route.Slug,
-            expected,
-            baseline => MergePatch.MergeAsync(baseline, patch, http.Options(), validator, cancellationToken, ("parentSlug", "parentId")),
-            cancellationToken);
-        return outcome.Answer(category => Written<CategoryDetail>.Of(category, http.Options(), CategoryMapping.ETagPrefix(category.Version)));
-    }
+    private static Task<Results<Written<CategoryDetail>, ValidationProblem, ProblemHttpResult>> Patch(
+        [AsParameters] CategoryRoute route, HttpContext http, CategoryWriter writer, IValidator<CategoryWriteRequest> validator, CancellationToken cancellationToken) =>
+        MergePatch.AnswerAsync(
+            http,
+            validator,
+            (expected, change) => writer.UpdateAsync(route.Slug, expected, change, cancellationToken),
+            category => CategoryMapping.ETagPrefix(category.Version),
+            cancellationToken,
+            ("parentSlug", "parentId"));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Delete(
         [AsParameters] CategoryDeleteRequest route, HttpContext http, CategoryWriter writer, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Api.Changes;
 using Api.Health;
 using Api.Imports;
 using Api.Keys;
+using Api.Media;
 using Api.Shares;
 using Api.Shares.Email;
 using Api.Webhooks;
@@ -55,6 +56,11 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(PatchedWebhook))]
 [JsonSerializable(typeof(WebhookDeliveryDto))]
 [JsonSerializable(typeof(WebhookDeliveryList))]
+[JsonSerializable(typeof(MediumDto))]
+[JsonSerializable(typeof(MediaList))]
+[JsonSerializable(typeof(MediaCursor))]
+[JsonSerializable(typeof(MediumWriteRequest))]
+[JsonSerializable(typeof(RenditionLink))]
 [JsonSerializable(typeof(HealthReportDto))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

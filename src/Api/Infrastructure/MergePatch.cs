@@ -65,6 +65,36 @@ public static class MergePatch
         return validation.IsValid ? (request, null) : (null, validation.ToDictionary());
     }
 
+    /// <summary>
+    /// The whole of a PATCH endpoint: the body must be a merge patch (415) and <c>If-Match</c> given (428);
+    /// <paramref name="update"/> runs the writer with the version expected and the change to make (the
+    /// patch applied to the resource as it stands, then validated), and its outcome is answered.
+    /// </summary>
+    public static async Task<Results<Written<T>, ValidationProblem, ProblemHttpResult>> AnswerAsync<TRequest, T>(
+        HttpContext http,
+        IValidator<TRequest> validator,
+        Func<VersionPrecondition, Func<TRequest, Task<(TRequest? Merged, IDictionary<string, string[]>? Errors)>>, Task<WriteOutcome<T>>> update,
+        Func<T, string> etagPrefix,
+        CancellationToken cancellationToken,
+        params (string Given, string Replaced)[] alternatives)
+        where TRequest : class
+    {
+        if (Refuse(http.Request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        var patch = await ReadAsync(http.Request, cancellationToken);
+        var options = http.Options();
+        var outcome = await update(expected, current => MergeAsync(current, patch, options, validator, cancellationToken, alternatives));
+        return outcome.Answer(saved => Written<T>.Of(saved, options, etagPrefix(saved)));
+    }
+
     public static void Apply(JsonObject target, JsonObject patch)
     {
         foreach (var (name, value) in patch.ToList())

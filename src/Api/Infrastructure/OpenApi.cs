@@ -48,6 +48,7 @@ public static class OpenApi
             options.OperationFilter<CommonProblemResponses>();
             options.OperationFilter<ResponseHeaders>();
             options.OperationFilter<ResponsesInStatusOrder>();
+            options.OperationFilter<FormUploads>();
             options.ParameterFilter<QueryTypes>();
             options.MapType<Timestamp>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
         });
@@ -206,6 +207,25 @@ public static class OpenApi
         }
     }
 
+    /// <summary>
+    /// An endpoint takes one request type in OpenAPI's eyes (its last <c>Accepts</c>); one that also takes a
+    /// <c>multipart/form-data</c> form names it with <see cref="AcceptsFormAttribute"/>, added here beside the others.
+    /// </summary>
+    private sealed class FormUploads : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<AcceptsFormAttribute>().FirstOrDefault() is not { } form
+                || operation.RequestBody is not OpenApiRequestBody body)
+            {
+                return;
+            }
+
+            body.Content ??= new Dictionary<string, IOpenApiMediaType>();
+            body.Content["multipart/form-data"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(form.FormType, context.SchemaRepository) };
+        }
+    }
+
     /// <summary>Names the headers clients and caches rely on: validators, redirects and retry hints.</summary>
     private sealed class ResponseHeaders : IOperationFilter
     {
@@ -331,4 +351,11 @@ public static class OpenApi
         private static string? Number(object? value) =>
             value is IFormattable number ? number.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+}
+
+/// <summary>Endpoint metadata: the endpoint also takes <see cref="FormType"/> as <c>multipart/form-data</c> (for OpenAPI).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AcceptsFormAttribute(Type formType) : Attribute
+{
+    public Type FormType => formType;
 }

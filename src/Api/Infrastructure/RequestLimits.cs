@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Api.Infrastructure;
@@ -28,14 +29,16 @@ public static class RequestLimits
     }
 
     /// <summary>
-    /// 413 for a body over <see cref="LimitsOptions.MaxRequestBodyBytes"/>: at once when
-    /// Content-Length says so, otherwise as soon as a streamed (chunked) body passes the limit.
+    /// 413 for a body over <see cref="LimitsOptions.MaxRequestBodyBytes"/>, or over the endpoint's own
+    /// limit (<see cref="IRequestSizeLimitMetadata"/>, e.g. uploads): at once when Content-Length says
+    /// so, otherwise as soon as a streamed (chunked) body passes the limit.
     /// </summary>
     public static WebApplication UseRequestBodyLimit(this WebApplication app)
     {
-        var limit = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+        var defaultLimit = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
         app.Use((context, next) =>
         {
+            var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? defaultLimit;
             if (context.Request.ContentLength > limit)
             {
                 throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);

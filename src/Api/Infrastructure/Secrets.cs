@@ -22,6 +22,9 @@ public sealed class Secrets(NpgsqlDataSource dataSource, IConfiguration configur
     /// <summary>Encrypts the webhooks' signing secrets at rest (AES-256-GCM).</summary>
     public const string WebhookKey = "webhookSecret";
 
+    /// <summary>Keys the tokens and signatures of rendition URLs.</summary>
+    public const string MediaKey = "media";
+
     private readonly Dictionary<string, byte[]> _loaded = new(StringComparer.Ordinal);
 
     public byte[] this[string name] =>
@@ -61,6 +64,6 @@ public static class SecretsSetup
 {
     public static async Task LoadSecretsAsync(this WebApplication app)
     {
-        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey, Secrets.OptOutKey, Secrets.EmailHashKey, Secrets.WebhookKey], app.Lifetime.ApplicationStopping);
+        await app.Services.GetRequiredService<Secrets>().LoadAsync([Secrets.CursorKey, Secrets.OptOutKey, Secrets.EmailHashKey, Secrets.WebhookKey, Secrets.MediaKey], app.Lifetime.ApplicationStopping);
     }
 }

@@ -133,6 +133,25 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         var renamed = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/categories/{categorySlug}", new { name = "Contract Category Renamed" }, category.ETag, "application/merge-patch+json"));
         await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/categories/{categorySlug}", null, renamed.ETag));
 
+        // Media: an upload (raw, the same file again, a form), the library's reads, renditions (listed and signed), an edit, a delete.
+        var photo = Media.TestImages.Jpeg(400, 300, seed: 9001);
+        var medium = await Expect(HttpStatusCode.Created, admin.SendAsync(Media.MediaUploadTests.Raw(photo)));
+        var mediumId = medium.Json.GetProperty("id").GetInt64();
+        await Expect(HttpStatusCode.OK, admin.SendAsync(Media.MediaUploadTests.Raw(photo, "application/octet-stream")));
+        using (var form = new MultipartFormDataContent { { new ByteArrayContent(Media.TestImages.Png(40, 40, seed: 9002)), "file", "contract.png" }, { new StringContent("A square"), "alt" } })
+        {
+            await Expect(HttpStatusCode.Created, admin.PostAsync("/v1/media", form));
+        }
+
+        await Expect(HttpStatusCode.OK, admin.GetAsync("/v1/media?limit=1"));
+        await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/media/{mediumId}"));
+        await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/media/{mediumId}/original"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync(medium.Json.GetProperty("renditions").GetProperty("srcset")[0].GetProperty("url").GetString()));
+        var signed = await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/media/{mediumId}/renditions?width=333&height=111&fit=cover&format=jpg"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync(signed.Json.GetProperty("url").GetString()));
+        var editedMedium = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/media/{mediumId}", new { alt = "A harbour" }, medium.ETag, "application/merge-patch+json"));
+        await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/media/{mediumId}", null, editedMedium.ETag));
+
         // Imports, keys, health.
         await Expect(HttpStatusCode.OK, admin.PostAsJsonAsync("/v1/imports", new { pages = new[] { new { content = "Home > Embassy News\nContract import\n\nOn May 3, 2018, the embassy held a contract import.\n\nGuests came.", legacyId = "t9900001" } } }));
         var key = await Expect(HttpStatusCode.Created, admin.PostAsJsonAsync("/v1/keys", new { name = "Contract key", scopes = new[] { "partner" } }));
