@@ -55,10 +55,38 @@ public sealed record ArticleDto(
 /// <param name="Language">BCP 47 language tag.</param>
 public sealed record TranslationDto(long Id, string Slug, string Language);
 
-/// <summary>An image with its alternative text.</summary>
-/// <param name="Url">Absolute URL of the image.</param>
+/// <summary>
+/// A lead image. One from the media library carries its size, caption, credit, colours and ready-made
+/// renditions (<c>renditions.srcset</c> for <c>&lt;img srcset&gt;</c>); one at an external URL has only
+/// <c>url</c> and <c>alt</c>, the other members null.
+/// </summary>
+/// <param name="Url">URL of the image: for a medium, a JPEG rendition about 1,024 pixels wide (absolute when <c>Media:PublicBaseUrl</c> is set).</param>
 /// <param name="Alt">Alternative text; empty when the image is decorative.</param>
-public sealed record ImageDto(string Url, string Alt);
+/// <param name="MediumId">The medium in the media library; null for an external image.</param>
+/// <param name="Width">Width of the medium in pixels.</param>
+/// <param name="Height">Height of the medium in pixels.</param>
+/// <param name="Caption">Caption of the medium.</param>
+/// <param name="Credit">Credit of the medium.</param>
+/// <param name="Copyright">Copyright notice of the medium.</param>
+/// <param name="DominantColor">The medium's dominant colour (<c>#rrggbb</c>), for a background while it loads.</param>
+/// <param name="Placeholder">A tiny blurred version of the medium (a WebP <c>data:</c> URI) to show while it loads.</param>
+/// <param name="Renditions">The medium's rendition URLs.</param>
+public sealed record ImageDto(
+    string Url,
+    string Alt,
+    long? MediumId = null,
+    int? Width = null,
+    int? Height = null,
+    string? Caption = null,
+    string? Credit = null,
+    string? Copyright = null,
+    string? DominantColor = null,
+    string? Placeholder = null,
+    Api.Media.ImageRenditions? Renditions = null);
+
+/// <summary>What an article's lead medium shows of itself (read with the article, as JSON).</summary>
+public sealed record LeadMedium(
+    long Id, string Token, int Width, int Height, string? Alt, string? Caption, string? Credit, string? Copyright, string DominantColor, string Placeholder);
 
 /// <summary>A tag.</summary>
 /// <param name="Slug">Lowercase ASCII slug.</param>

@@ -28,7 +28,8 @@ public static class ArticleEditing
             .WithDescription("Absent `slug`, `status` and `publishedAt` keep their current values; every other field is replaced. A new slug keeps the old one as a redirect.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
-            .WithVersionedWriteResponses();
+            .WithVersionedWriteResponses()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         articles.MapPatch("/{idOrSlug}", Patch)
             .WithName("PatchArticle")
@@ -37,7 +38,8 @@ public static class ArticleEditing
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>(MergePatch.ContentType)
             .WithVersionedWriteResponses()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         articles.MapDelete("/{idOrSlug}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, "deleted", ct))
             .WithName("DeleteArticle")
@@ -53,11 +55,16 @@ public static class ArticleEditing
                      ("restore", "restored", "Restore a deleted article (If-Match required)"),
                  })
         {
-            articles.MapPost($"/{{idOrSlug}}/{action}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, state, ct))
+            var endpoint = articles.MapPost($"/{{idOrSlug}}/{action}", (HttpContext http, [AsParameters] ArticleRoute route, ArticleEditor editor, CancellationToken ct) => ChangeState(http, route, editor, state, ct))
                 .WithName(CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action) + "Article")
                 .WithSummary(summary)
                 .RequireScope(Scopes.ContentWrite)
                 .WithVersionedWriteResponses();
+            if (action == "publish")
+            {
+                // A lead medium without alt text cannot be published.
+                endpoint.ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            }
         }
     }
 

@@ -220,6 +220,19 @@ public sealed class ArticleEditor(
             return new ArticleOutcome.Conflict("The article is deleted; restore it first.");
         }
 
+        if (action == "published")
+        {
+            var lead = await connection.QuerySingleAsync<(long? MediumId, string? Alt)>(new CommandDefinition("""
+                SELECT a.image_medium_id, coalesce(nullif(a.image_alt, ''), m.alt)
+                FROM articles a LEFT JOIN media m ON m.id = a.image_medium_id
+                WHERE a.id = @id
+                """, new { id }, cancellationToken: cancellationToken));
+            if (lead.MediumId is { } medium && string.IsNullOrWhiteSpace(lead.Alt))
+            {
+                return new ArticleOutcome.Unprocessable(MissingAlt(medium));
+            }
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
         return await FinishAsync(connection, id, action, keyId, current.Visible, cancellationToken);
     }
@@ -239,6 +252,21 @@ public sealed class ArticleEditor(
         if (categoryId is null)
         {
             errors[request.CategoryId is not null ? "categoryId" : "categorySlug"] = ["No category has this id or slug."];
+        }
+
+        var mediumId = request.Image?.MediumId;
+        string? mediumAlt = null;
+        if (mediumId is { } leadMedium)
+        {
+            // FOR SHARE: the medium cannot be deleted before this write commits.
+            var found = await connection.QuerySingleOrDefaultAsync<(bool Found, string? Alt)>(new CommandDefinition(
+                "SELECT true, alt FROM media WHERE id = @leadMedium FOR SHARE", new { leadMedium }, cancellationToken: cancellationToken));
+            if (!found.Found)
+            {
+                errors["image.mediumId"] = ["No medium has this id."];
+            }
+
+            mediumAlt = found.Alt;
         }
 
         var group = current?.TranslationGroup;
@@ -282,6 +310,11 @@ public sealed class ArticleEditor(
         };
         // Null for a first publication: the statement sets the transaction's time.
         var publishedAt = request.PublishedAt?.UtcDateTime ?? current?.PublishedAt;
+        var ownAlt = request.Image?.Alt?.Trim() is { Length: > 0 } given ? given : null;
+        if (status == ArticleStatuses.Published && mediumId is { } lead && ownAlt is null && string.IsNullOrWhiteSpace(mediumAlt))
+        {
+            return new ArticleOutcome.Unprocessable(MissingAlt(lead));
+        }
 
         var bodyHtml = ArticleHtml.Sanitize(request.BodyHtml ?? "");
         var values = new
@@ -297,8 +330,9 @@ public sealed class ArticleEditor(
             status,
             byline = request.Byline?.Trim() is { Length: > 0 } byline ? byline : null,
             source = request.Source?.Trim() is { Length: > 0 } source ? source : null,
-            imageUrl = request.Image?.Url,
-            imageAlt = request.Image is null ? null : request.Image.Alt ?? "",
+            imageUrl = mediumId is null ? request.Image?.Url : null,
+            imageAlt = request.Image is null ? null : mediumId is null ? request.Image.Alt ?? "" : ownAlt,
+            imageMediumId = mediumId,
             publishedAt,
             group,
         };
@@ -308,9 +342,9 @@ public sealed class ArticleEditor(
         {
             id = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
                 INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
-                                      byline, source, image_url, image_alt, published_at, translation_group)
+                                      byline, source, image_url, image_alt, image_medium_id, published_at, translation_group)
                 VALUES (@slug, @title, @summary, @bodyHtml, @bodyText, @language, @categoryId, @status,
-                        @byline, @source, @imageUrl, @imageAlt, {FirstPublication}, @group)
+                        @byline, @source, @imageUrl, @imageAlt, @imageMediumId, {FirstPublication}, @group)
                 RETURNING id
                 """, values, cancellationToken: cancellationToken));
         }
@@ -320,7 +354,7 @@ public sealed class ArticleEditor(
             await connection.ExecuteAsync(new CommandDefinition($"""
                 UPDATE articles SET slug = @slug, title = @title, summary = @summary, body_html = @bodyHtml,
                     body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
-                    byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt,
+                    byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt, image_medium_id = @imageMediumId,
                     published_at = {FirstPublication}, translation_group = @group,
                     version = version + 1, updated_at = now()
                 WHERE id = @id
@@ -338,6 +372,9 @@ public sealed class ArticleEditor(
         return await FinishAsync(
             connection, id, change, keyId, current?.Visible ?? false, cancellationToken, slugChanged: current is not null && slug != current.Slug);
     }
+
+    private static string MissingAlt(long mediumId) =>
+        $"The lead image (medium {mediumId}) has no alt text, which a published article's images need: add it to the medium (PATCH /v1/media/{mediumId}) or give 'image.alt'.";
 
     /// <summary>The publication time a write stores: the one asked for or kept, or the transaction's time when a published article has none.</summary>
     private const string FirstPublication = "coalesce(@publishedAt::timestamptz, CASE WHEN @status = 'published' THEN now() END)";
@@ -361,7 +398,9 @@ public sealed class ArticleEditor(
             'title', a.title, 'slug', a.slug, 'summary', a.summary, 'bodyHtml', a.body_html,
             'language', a.language, 'categoryId', a.category_id, 'status', a.status,
             'publishedAt', a.published_at, 'byline', a.byline, 'source', a.source,
-            'image', CASE WHEN a.image_url IS NULL THEN NULL ELSE jsonb_build_object('url', a.image_url, 'alt', a.image_alt) END,
+            'image', CASE WHEN a.image_url IS NULL AND a.image_medium_id IS NULL THEN NULL
+                          WHEN a.image_medium_id IS NULL THEN jsonb_build_object('url', a.image_url, 'alt', a.image_alt)
+                          ELSE jsonb_build_object('mediumId', a.image_medium_id, 'alt', a.image_alt) END,
             'tags', ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position, t.slug),
             'deletedAt', a.deleted_at)
         """;
@@ -431,7 +470,7 @@ public sealed record RevisionSnapshot(
     DateTimeOffset? PublishedAt,
     string? Byline,
     string? Source,
-    ImageDto? Image,
+    ImageRequest? Image,
     IReadOnlyList<string> Tags,
     DateTimeOffset? DeletedAt)
 {
@@ -451,5 +490,5 @@ public sealed record RevisionSnapshot(
         PublishedAt,
         Byline,
         Source,
-        Image is null ? null : new ImageRequest(Image.Url, Image.Alt));
+        Image);
 }

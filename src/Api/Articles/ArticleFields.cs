@@ -143,10 +143,8 @@ public static class ArticleFields
             return;
         }
 
-        json.WriteStartObject(name);
-        json.WriteString(Property.Url, image.Url);
-        json.WriteString(Property.Alt, image.Alt);
-        json.WriteEndObject();
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, image, AppJsonContext.Default.ImageDto);
     }
 
     private static void WriteCategory(Utf8JsonWriter json, JsonEncodedText name, ArticleCategory category)

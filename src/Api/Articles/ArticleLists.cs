@@ -63,6 +63,7 @@ public static class ArticleLists
         CategoryStore categories,
         Cursors cursors,
         IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
         CancellationToken cancellationToken)
     {
         var index = await categories.GetIndexAsync(cancellationToken);
@@ -77,7 +78,7 @@ public static class ArticleLists
                 .ToArray();
         }
 
-        return await RunAsync(ArticleListQuery.From(request, categoryIds), request.Cursor, index, http, articles, cursors, site.Value, cancellationToken);
+        return await RunAsync(ArticleListQuery.From(request, categoryIds), request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListCategoryArticles(
@@ -88,6 +89,7 @@ public static class ArticleLists
         CategoryStore categories,
         Cursors cursors,
         IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
         CancellationToken cancellationToken)
     {
         var index = await categories.GetIndexAsync(cancellationToken);
@@ -97,7 +99,7 @@ public static class ArticleLists
         }
 
         var query = ArticleListQuery.From(request, index.WithDescendants(category, scope.WithDescendants).ToArray());
-        return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, cancellationToken);
+        return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> RunAsync(
@@ -108,6 +110,7 @@ public static class ArticleLists
         ArticleStore articles,
         Cursors cursors,
         SiteOptions site,
+        Api.Media.MediaUrls media,
         CancellationToken cancellationToken)
     {
         var audience = ArticleViews.AudienceOf(http.User);
@@ -161,7 +164,7 @@ public static class ArticleLists
             : null;
         long? total = query.Count ? await articles.CountAsync(query, cancellationToken) : null;
 
-        var body = Write(page, nextCursor, total, query.Fields, index, translations, query.Terms, site, http.Options());
+        var body = Write(page, nextCursor, total, query.Fields, index, translations, query.Terms, site, media, http.Options());
         var keys = new HashSet<string>(StringComparer.Ordinal) { "articles" };
         foreach (var row in page)
         {
@@ -181,6 +184,7 @@ public static class ArticleLists
         ILookup<Guid, TranslationRow>? translations,
         SearchTerms? terms,
         SiteOptions site,
+        Api.Media.MediaUrls media,
         JsonSerializerOptions options)
     {
         var buffer = new PooledBody(4096 + (page.Count * 1280));
@@ -194,7 +198,8 @@ public static class ArticleLists
                     row,
                     index.PathSteps(row.CategoryId),
                     row.TranslationGroup is { } group && translations is not null ? translations[group] : [],
-                    site);
+                    site,
+                    media);
                 ArticleFields.Write(json, article, Snippets.ToHtml(row.Snippet, row.BodyText, terms), fields, options);
             }
 

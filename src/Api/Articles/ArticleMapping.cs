@@ -1,5 +1,6 @@
 using Api.Categories;
 using Api.Infrastructure;
+using Api.Media;
 
 namespace Api.Articles;
 
@@ -7,7 +8,7 @@ namespace Api.Articles;
 public static class ArticleMapping
 {
     /// <summary>An article as the API shows it, from its row, its category path and its other language versions.</summary>
-    public static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site)
+    public static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site, MediaUrls media)
     {
         var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
         return new ArticleDto(
@@ -26,13 +27,37 @@ public static class ArticleMapping
             row.CanonicalUrl ?? site.ArticleUrl(row.Id, row.Slug),
             row.Byline,
             row.Source,
-            row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null,
+            Image(row, media),
             new ArticleCategory(category.Id, category.Slug, category.Name, Breadcrumbs.From(site, path)),
             Tags(row),
             row.DeletedAt,
             row.PreviousSlugs,
             row.LegacyIds,
             Translations(row.Id, translations));
+    }
+
+    /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>
+    public static ImageDto? Image(ArticleRow row, MediaUrls media)
+    {
+        if (row.ImageMedium is { } json)
+        {
+            var medium = System.Text.Json.JsonSerializer.Deserialize(json, AppJsonContext.Default.LeadMedium)!;
+            var renditions = media.Renditions(medium.Id, medium.Token, medium.Width, medium.Height);
+            return new ImageDto(
+                renditions.Src,
+                row.ImageAlt is { Length: > 0 } own ? own : medium.Alt ?? "",
+                medium.Id,
+                medium.Width,
+                medium.Height,
+                medium.Caption,
+                medium.Credit,
+                medium.Copyright,
+                medium.DominantColor,
+                medium.Placeholder,
+                renditions);
+        }
+
+        return row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null;
     }
 
     private static IReadOnlyList<TagDto> Tags(ArticleRow row)

@@ -74,7 +74,8 @@ public static class ArticleRevisions
             .WithName("RestoreArticleRevision")
             .WithSummary("Make a saved version the article's content again, as a new version (If-Match required)")
             .RequireScope(Scopes.ContentWrite)
-            .WithVersionedWriteResponses();
+            .WithVersionedWriteResponses()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Results<Ok<ArticleRevisionList>, ProblemHttpResult>> List(

@@ -22,6 +22,9 @@ public sealed class ArticleRow
     public string? Source { get; init; }
     public string? ImageUrl { get; init; }
     public string? ImageAlt { get; init; }
+
+    /// <summary>The lead medium as JSON (<see cref="LeadMedium"/>), when the lead image is one.</summary>
+    public string? ImageMedium { get; init; }
     public string? CanonicalUrl { get; init; }
     public DateTime? PublishedAt { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -51,6 +54,10 @@ public sealed partial class ArticleStore(ReadSource reads)
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
         a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at,
+        (SELECT json_build_object('id', m.id, 'token', m.token, 'width', m.width, 'height', m.height, 'alt', m.alt,
+                'caption', m.caption, 'credit', m.credit, 'copyright', m.copyright, 'dominantColor', m.dominant_color,
+                'placeholder', m.placeholder)::text
+         FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id
               WHERE at.article_id = a.id ORDER BY at.position, t.slug) AS tag_slugs,

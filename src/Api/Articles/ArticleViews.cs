@@ -18,7 +18,7 @@ public sealed record ArticleView(ArticleDto Article, IReadOnlyList<string> Surro
 }
 
 /// <summary>Finds and renders single articles for the public or for editors (keys with content:write).</summary>
-public sealed class ArticleViews(ArticleStore articles, CategoryStore categories, IOptions<SiteOptions> site)
+public sealed class ArticleViews(ArticleStore articles, CategoryStore categories, IOptions<SiteOptions> site, Api.Media.MediaUrls media)
 {
     public static ArticleStore.Audience AudienceOf(ClaimsPrincipal user) =>
         user.HasClaim(Scopes.ClaimType, Scopes.ContentWrite) || user.HasClaim(Scopes.ClaimType, Scopes.Admin)
@@ -51,7 +51,7 @@ public sealed class ArticleViews(ArticleStore articles, CategoryStore categories
         var translations = row.TranslationGroup is { } group
             ? (await articles.FindTranslationsAsync([group], cancellationToken, audience, connection))[group]
             : [];
-        var article = ArticleMapping.ToDto(row, path, translations, site.Value);
+        var article = ArticleMapping.ToDto(row, path, translations, site.Value, media);
         // Translations show each other's slugs: a write to one changes the others' answers too.
         return new ArticleView(article, [$"article-{row.Id}", .. translations.Select(t => $"article-{t.Id}"), .. Breadcrumbs.SurrogateKeys(path)]);
     }

@@ -36,10 +36,11 @@ public sealed record ArticleWriteRequest(
     ImageRequest? Image = null,
     long? TranslationOf = null);
 
-/// <summary>A lead image.</summary>
-/// <param name="Url">Absolute http(s) URL, up to 2,000 characters.</param>
-/// <param name="Alt">Alternative text, up to 500 characters; empty for a decorative image.</param>
-public sealed record ImageRequest(string? Url, string? Alt = null);
+/// <summary>A lead image: a medium of the media library, or an image at an external URL.</summary>
+/// <param name="Url">An external image: absolute http(s) URL, up to 2,000 characters. Give this or <c>mediumId</c>.</param>
+/// <param name="Alt">Alternative text, up to 500 characters. For an external image, empty marks it decorative; for a medium, it replaces the medium's own alt text in this article (absent or empty: the medium's).</param>
+/// <param name="MediumId">A medium of the media library (<c>POST /v1/media</c>). A published article's lead medium needs alt text, its own or this article's (422 otherwise).</param>
+public sealed record ImageRequest(string? Url = null, string? Alt = null, long? MediumId = null);
 
 public static class ArticleStatuses
 {
@@ -111,13 +112,16 @@ public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWrit
         RuleFor(r => r.Byline).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'byline' must not contain control characters.");
         RuleFor(r => r.Source).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'source' must not contain control characters.");
 
+        RuleFor(r => r.Image!.MediumId).GreaterThan(0).OverridePropertyName("image.mediumId").When(r => r.Image?.MediumId is not null);
+        RuleFor(r => r.Image!.Url).Null().WithMessage("Give the image as 'image.url' or 'image.mediumId', not both.")
+            .OverridePropertyName("image.url").When(r => r.Image?.MediumId is not null);
         RuleFor(r => r.Image!.Url).Cascade(CascadeMode.Stop)
-            .NotEmpty().WithMessage("'image.url' is required with an image.")
+            .NotEmpty().WithMessage("'image.url' or 'image.mediumId' is required with an image.")
             .MaximumLength(2000)
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
             .WithMessage("'image.url' must be an absolute http or https URL.")
             .OverridePropertyName("image.url")
-            .When(r => r.Image is not null);
+            .When(r => r.Image is not null && r.Image.MediumId is null);
         RuleFor(r => r.Image!.Alt).MaximumLength(500).OverridePropertyName("image.alt").When(r => r.Image is not null);
 
         RuleFor(r => r.TranslationOf).GreaterThan(0).When(r => r.TranslationOf is not null);

@@ -65,6 +65,7 @@ public static class RelatedArticles
         ArticleViews views,
         CategoryStore categories,
         IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
         CancellationToken cancellationToken)
     {
         var (source, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
@@ -83,7 +84,7 @@ public static class RelatedArticles
             ? await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
             : null;
 
-        var body = ArticleLists.Write(rows, null, null, fields, index, translations, null, site.Value, http.Options());
+        var body = ArticleLists.Write(rows, null, null, fields, index, translations, null, site.Value, media, http.Options());
         var keys = new HashSet<string>(StringComparer.Ordinal) { "articles", $"article-{source.Id}" };
         foreach (var row in rows)
         {

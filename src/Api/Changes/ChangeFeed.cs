@@ -118,6 +118,7 @@ public static class ChangeFeed
         CategoryStore categories,
         Cursors cursors,
         IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
         CancellationToken cancellationToken)
     {
         var limit = request.PageSize;
@@ -141,7 +142,7 @@ public static class ChangeFeed
                 LIMIT @take
                 """, new { afterId = token?.AfterId ?? 0, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
             var page = ids.Take(limit).ToList();
-            var rendered = await RenderAsync(articles, categories, site.Value, page, cancellationToken);
+            var rendered = await RenderAsync(articles, categories, site.Value, media, page, cancellationToken);
             var items = page.Where(rendered.ContainsKey)
                 .Select(id => new ChangeItem(null, "snapshot", id, rendered[id].UpdatedAt, rendered[id], null))
                 .ToList();
@@ -159,7 +160,7 @@ public static class ChangeFeed
         var states = (await connection.QueryAsync<StateRow>(new CommandDefinition(
             "SELECT id, status, published_at, deleted_at, updated_at FROM articles WHERE id = ANY(@articleIds)", new { articleIds }, cancellationToken: cancellationToken)))
             .ToDictionary(s => s.Id);
-        var visible = await RenderAsync(articles, categories, site.Value, articleIds, cancellationToken);
+        var visible = await RenderAsync(articles, categories, site.Value, media, articleIds, cancellationToken);
         var feed = changes.Select(c => visible.TryGetValue(c.EntityId, out var article)
                 ? new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, article, null)
                 : new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, null, new Tombstone(c.EntityId, Reason(states.GetValueOrDefault(c.EntityId)))))
@@ -178,7 +179,7 @@ public static class ChangeFeed
 
     /// <summary>The current public representation of each of these articles that the public can see (a bounded number of queries).</summary>
     private static async Task<Dictionary<long, ArticleDto>> RenderAsync(
-        ArticleStore articles, CategoryStore categories, SiteOptions site, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+        ArticleStore articles, CategoryStore categories, SiteOptions site, Api.Media.MediaUrls media, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0)
         {
@@ -192,6 +193,6 @@ public static class ChangeFeed
         var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);
         return rows.ToDictionary(
             r => r.Id,
-            r => ArticleMapping.ToDto(r, index.PathSteps(r.CategoryId), r.TranslationGroup is { } g ? translations[g] : [], site));
+            r => ArticleMapping.ToDto(r, index.PathSteps(r.CategoryId), r.TranslationGroup is { } g ? translations[g] : [], site, media));
     }
 }

@@ -23,6 +23,7 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(ArticleDto))]
 [JsonSerializable(typeof(ArticleList))]
 [JsonSerializable(typeof(ArticleCursor))]
+[JsonSerializable(typeof(LeadMedium))]
 [JsonSerializable(typeof(ChangeToken))]
 [JsonSerializable(typeof(ChangePage))]
 [JsonSerializable(typeof(RevisionSnapshot))]

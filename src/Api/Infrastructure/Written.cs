@@ -102,6 +102,9 @@ public abstract record WriteOutcome<TSaved>
     /// <summary>The write would break a rule of the current state (slug taken, a cycle, a category not empty...).</summary>
     public sealed record Conflict(string Detail) : WriteOutcome<TSaved>;
 
+    /// <summary>Well-formed and consistent, but not allowed as it stands (a published article's image without alt text): 422.</summary>
+    public sealed record Unprocessable(string Detail) : WriteOutcome<TSaved>;
+
     /// <summary>A retried POST: the response given the first time.</summary>
     public sealed record Replayed(StoredResponse Response) : WriteOutcome<TSaved>;
 
@@ -151,6 +154,7 @@ public static class WriteAnswers
         WriteOutcome<TSaved>.NotFound notFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: notFound.Detail),
         WriteOutcome<TSaved>.Stale stale => Preconditions.Failed(stale.CurrentVersion),
         WriteOutcome<TSaved>.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: conflict.Detail),
+        WriteOutcome<TSaved>.Unprocessable unprocessable => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, detail: unprocessable.Detail),
         WriteOutcome<TSaved>.KeyReused => TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             detail: "This Idempotency-Key was used with a different request. Use a new key for a new request."),

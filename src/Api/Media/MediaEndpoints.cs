@@ -97,7 +97,8 @@ public static class MediaEndpoints
             .WithSummary("Change a medium's alt text, caption, credit, copyright, source, focal point or date taken (JSON merge patch, If-Match required)")
             .Accepts<MediumWriteRequest>(MergePatch.ContentType)
             .WithVersionedWriteResponses()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         media.MapDelete("/{id}", Delete)
             .WithName("DeleteMedium")
@@ -223,7 +224,7 @@ public static class MediaEndpoints
         }
 
         var spec = request.Spec;
-        var path = MediaUrls.Path(row.Id, urls.Token(row.Id, row.Sha256, row.FocalX, row.FocalY), spec, request.Format ?? "webp");
+        var path = MediaUrls.Path(row.Id, row.Token, spec, request.Format ?? "webp");
         var url = urls.Listed(spec) ? path : path + "?sig=" + urls.Sign(path);
         var geometry = RenditionGeometry.For(spec, row.Width, row.Height, row.FocalX, row.FocalY);
         return TypedResults.Ok(new RenditionLink(urls.Absolute(url), geometry.CanvasWidth, geometry.CanvasHeight));

@@ -23,6 +23,7 @@ public sealed class MediumRow
     public float FocalY { get; init; }
     public DateTime? TakenAt { get; init; }
     public required string Storage { get; init; }
+    public required string Token { get; init; }
     public int Version { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
@@ -36,7 +37,7 @@ public sealed class MediaStore(NpgsqlDataSource dataSource)
 {
     public const string Columns = """
         id, sha256, format, width, height, byte_size, dominant_color, placeholder, file_name, alt, caption, credit,
-        copyright, source, focal_x, focal_y, taken_at, storage, version, created_at, updated_at
+        copyright, source, focal_x, focal_y, taken_at, storage, token, version, created_at, updated_at
         """;
 
     public async Task<MediumRow?> GetAsync(long id, CancellationToken cancellationToken, NpgsqlConnection? connection = null)

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Api.Media;
 
 /// <summary>
-/// Rendition URLs: <c>/media/{id}/{token}/{spec}.{format}</c>. The token is a keyed hash of the
-/// medium's file and focal point, so a URL changes whenever the picture or its crop does (and may be
-/// cached for a year) and nobody can list the library by counting ids. Sizes on the allow-list
+/// Rendition URLs: <c>/media/{id}/{token}/{spec}.{format}</c>. The token is random and drawn again
+/// whenever the focal point moves, so a URL changes whenever the crop does (and may be cached for a
+/// year) and nobody can list the library by counting ids. Sizes on the allow-list
 /// (<see cref="MediaOptions.Widths"/>, common proportions, default quality) need nothing more; any
 /// other needs a signature (<c>?sig=</c>) made with the server's key.
 /// </summary>
@@ -19,11 +19,8 @@ public sealed class MediaUrls(Secrets secrets, IOptions<MediaOptions> options)
     /// <summary>Proportions (width:height) a rendition may have without a signature.</summary>
     public static readonly IReadOnlyList<(int Width, int Height)> Ratios = [(16, 9), (4, 3), (3, 2), (1, 1), (2, 3), (3, 4), (9, 16)];
 
-    public string Token(long id, byte[] sha256, double focalX, double focalY)
-    {
-        var text = string.Create(CultureInfo.InvariantCulture, $"{id}:{Convert.ToHexStringLower(sha256)}:{focalX:F4}:{focalY:F4}");
-        return Base64Url.EncodeToString(HMACSHA256.HashData(secrets[Secrets.MediaKey], Encoding.UTF8.GetBytes(text)).AsSpan(0, 9));
-    }
+    /// <summary>A new token for a medium's URLs: 72 random bits, URL-safe, 12 characters.</summary>
+    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(9));
 
     public static string Path(long id, string token, RenditionSpec spec, string extension) =>
         string.Create(CultureInfo.InvariantCulture, $"/media/{id}/{token}/{spec}.{extension}");
@@ -51,6 +48,33 @@ public sealed class MediaUrls(Secrets secrets, IOptions<MediaOptions> options)
         options.Value.Widths.Contains(spec.Width)
         && spec.Quality is null
         && (spec.Height is not { } height || Ratios.Any(r => height == HeightFor(spec.Width, r)));
+
+    /// <summary>
+    /// The rendition URLs of a photo: WebP at each allowed width up to its own (or the narrowest allowed
+    /// when it is narrower still), and a JPEG about 1,024 pixels wide for <c>src</c>.
+    /// </summary>
+    public ImageRenditions Renditions(long id, string token, int width, int height)
+    {
+        var widths = options.Value.Widths;
+        var sizes = widths.Where(w => w <= width).Order().ToList();
+        if (sizes.Count == 0)
+        {
+            sizes.Add(widths.Min());
+        }
+
+        RenditionLink Link(int w, string extension)
+        {
+            var spec = new RenditionSpec(w, null, Fit.Inside, null, 1);
+            var geometry = RenditionGeometry.For(spec, width, height, 0.5, 0.5);
+            return new RenditionLink(Absolute(Path(id, token, spec, extension)), geometry.Width, geometry.Height);
+        }
+
+        var srcWidth = sizes.Where(w => w <= 1024).DefaultIfEmpty(sizes[0]).Max();
+        return new ImageRenditions(
+            Link(srcWidth, RenditionFormat.Jpeg.Extension).Url,
+            sizes.Select(w => Link(w, RenditionFormat.WebP.Extension)).ToList(),
+            Absolute(string.Create(CultureInfo.InvariantCulture, $"/media/{id}/{token}/") + "{spec}.{format}"));
+    }
 
     /// <summary>The height of a <paramref name="width"/>-wide rendition of proportions <paramref name="ratio"/>.</summary>
     public static int HeightFor(int width, (int Width, int Height) ratio) => Math.Max(1, (int)Math.Round(width * (double)ratio.Height / ratio.Width));

@@ -10,9 +10,9 @@ public sealed record Uploaded(MediumDto Medium, bool Created);
 /// <summary>
 /// Media writes, each in one transaction: an upload stores its row and its original together (a
 /// failure leaves neither), an edit checks the version the client read, a delete refuses while the
-/// medium is in use.
+/// medium is in use. A change or delete drops what this instance caches once committed.
 /// </summary>
-public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, MediaMapping mapping, OriginalStores originals)
+public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, MediaMapping mapping, OriginalStores originals, ContentCache cache)
 {
     /// <summary>
     /// Stores a checked upload, or finds the medium with the same bytes (uploaded twice, or by two
@@ -27,9 +27,9 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var id = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO media (sha256, format, width, height, byte_size, dominant_color, placeholder, file_name,
-                               alt, caption, credit, copyright, source, focal_x, focal_y, taken_at, storage, created_by)
+                               alt, caption, credit, copyright, source, focal_x, focal_y, taken_at, storage, token, created_by)
             VALUES (@sha256, @format, @width, @height, @byteSize, @dominantColor, @placeholder, @fileName,
-                    @alt, @caption, @credit, @copyright, @source, @focalX, @focalY, @takenAt, @storage, @keyId)
+                    @alt, @caption, @credit, @copyright, @source, @focalX, @focalY, @takenAt, @storage, @token, @keyId)
             ON CONFLICT (sha256) DO NOTHING
             RETURNING id
             """,
@@ -52,6 +52,7 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
                 focalY = (float)(given.FocalPoint ?? FocalPoint.Centre).Y,
                 takenAt = (given.TakenAt ?? image.Metadata.TakenAt)?.UtcDateTime,
                 storage = target.Kind,
+                token = MediaUrls.NewToken(),
                 keyId,
             },
             cancellationToken: cancellationToken));
@@ -94,10 +95,20 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
             return new WriteOutcome<MediumDto>.Invalid(errors ?? new Dictionary<string, string[]>());
         }
 
+        if (Text(request.Alt) is null && current.Alt is not null && await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+                SELECT EXISTS (SELECT 1 FROM articles WHERE image_medium_id = @id AND status = 'published' AND deleted_at IS NULL
+                                                      AND coalesce(image_alt, '') = '')
+                """, new { id }, cancellationToken: cancellationToken)))
+        {
+            return new WriteOutcome<MediumDto>.Unprocessable(
+                "A published article shows this medium with its alt text; give the article its own 'image.alt' or unpublish it before removing the medium's.");
+        }
+
         var focal = request.FocalPoint ?? FocalPoint.Centre;
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE media SET alt = @alt, caption = @caption, credit = @credit, copyright = @copyright, source = @source,
-                focal_x = @focalX, focal_y = @focalY, taken_at = @takenAt, version = version + 1, updated_at = now()
+                focal_x = @focalX, focal_y = @focalY, taken_at = @takenAt, version = version + 1, updated_at = now(),
+                token = CASE WHEN focal_x = @focalX AND focal_y = @focalY THEN token ELSE @token END
             WHERE id = @id
             """,
             new
@@ -111,10 +122,13 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
                 focalX = (float)focal.X,
                 focalY = (float)focal.Y,
                 takenAt = request.TakenAt?.UtcDateTime,
+                token = MediaUrls.NewToken(),
             },
             cancellationToken: cancellationToken));
         var saved = await store.GetAsync(id, cancellationToken, connection);
         await transaction.CommitAsync(cancellationToken);
+        // Articles show the medium's alt text and URLs: what this instance holds goes now (the others hear it from the database).
+        cache.EverythingChanged();
         return new WriteOutcome<MediumDto>.Saved(mapping.ToDto(saved!));
     }
 
@@ -135,11 +149,22 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
                 return new WriteOutcome<MediumDto>.Stale(locked.Version);
             }
 
+            var users = (await connection.QueryAsync<(long Id, string Slug, string Status, bool Deleted)>(new CommandDefinition("""
+                SELECT id, slug, status, deleted_at IS NOT NULL FROM articles WHERE image_medium_id = @id ORDER BY id LIMIT 11
+                """, new { id }, cancellationToken: cancellationToken))).AsList();
+            if (users.Count > 0)
+            {
+                var listed = string.Join(", ", users.Take(10).Select(u => $"{u.Id} ('{u.Slug}', {(u.Deleted ? "deleted" : u.Status)})"));
+                return new WriteOutcome<MediumDto>.Conflict(
+                    $"The medium is the lead image of article(s) {listed}{(users.Count > 10 ? " and more" : "")}; give them another image first.");
+            }
+
             current = locked;
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM media WHERE id = @id", new { id }, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
         }
 
+        cache.EverythingChanged();
         await originals.Of(current).ForgetAsync(current, CancellationToken.None);
         return new WriteOutcome<MediumDto>.Deleted();
     }

@@ -125,7 +125,8 @@ public static class RenditionEndpoints
         }
 
         if (await sources.GetAsync(request.MediumId, cancellationToken) is not { } medium
-            || !string.Equals(urls.Token(medium.Id, medium.Sha256, medium.FocalX, medium.FocalY), request.Token, StringComparison.Ordinal))
+            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(medium.Token), System.Text.Encoding.ASCII.GetBytes(request.Token)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No such rendition: the medium does not exist, or it has changed since this URL was made.");
         }
