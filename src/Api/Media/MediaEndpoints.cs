@@ -31,6 +31,7 @@ public static class MediaEndpoints
         builder.Services.AddSingleton<FolderOriginals>();
         builder.Services.AddSingleton<OriginalStores>();
         builder.Services.AddSingleton<MediaUrls>();
+        builder.Services.AddSingleton<RenditionSignatures>();
         builder.Services.AddSingleton<MediaMapping>();
         builder.Services.AddSingleton<MediaSources>();
         builder.Services.AddSingleton<RenditionCache>();
@@ -216,7 +217,7 @@ public static class MediaEndpoints
     }
 
     private static async Task<Results<Ok<RenditionLink>, ProblemHttpResult>> SignedRendition(
-        [AsParameters] SignedRenditionRequest request, MediaStore store, MediaUrls urls, CancellationToken cancellationToken)
+        [AsParameters] SignedRenditionRequest request, MediaStore store, MediaUrls urls, RenditionSignatures signatures, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(request.MediumId, cancellationToken) is not { } row)
         {
@@ -225,7 +226,7 @@ public static class MediaEndpoints
 
         var spec = request.Spec;
         var path = MediaUrls.Path(row.Id, row.Token, spec, request.Format ?? "webp");
-        var url = urls.Listed(spec) ? path : path + "?sig=" + urls.Sign(path);
+        var url = urls.Listed(spec) ? path : path + "?sig=" + signatures.Sign(path);
         var geometry = RenditionGeometry.For(spec, row.Width, row.Height, row.FocalX, row.FocalY);
         return TypedResults.Ok(new RenditionLink(urls.Absolute(url), geometry.CanvasWidth, geometry.CanvasHeight));
     }

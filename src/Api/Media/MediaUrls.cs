@@ -12,9 +12,9 @@ namespace Api.Media;
 /// whenever the focal point moves, so a URL changes whenever the crop does (and may be cached for a
 /// year) and nobody can list the library by counting ids. Sizes on the allow-list
 /// (<see cref="MediaOptions.Widths"/>, common proportions, default quality) need nothing more; any
-/// other needs a signature (<c>?sig=</c>) made with the server's key.
+/// other needs a signature (<c>?sig=</c>, see <see cref="RenditionSignatures"/>).
 /// </summary>
-public sealed class MediaUrls(Secrets secrets, IOptions<MediaOptions> options)
+public sealed class MediaUrls(IOptions<MediaOptions> options)
 {
     /// <summary>Proportions (width:height) a rendition may have without a signature.</summary>
     public static readonly IReadOnlyList<(int Width, int Height)> Ratios = [(16, 9), (4, 3), (3, 2), (1, 1), (2, 3), (3, 4), (9, 16)];
@@ -27,21 +27,6 @@ public sealed class MediaUrls(Secrets secrets, IOptions<MediaOptions> options)
 
     /// <summary>The public URL of a rendition path (<see cref="MediaOptions.PublicBaseUrl"/> in front).</summary>
     public string Absolute(string path) => options.Value.PublicBaseUrl.TrimEnd('/') + path;
-
-    public string Sign(string path) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(secrets[Secrets.MediaKey], Encoding.UTF8.GetBytes("sig:" + path)).AsSpan(0, 16));
-
-    public bool Verify(string path, string signature)
-    {
-        Span<byte> given = stackalloc byte[24];
-        if (signature.Length > 32 || !Base64Url.TryDecodeFromChars(signature, given, out var written) || written != 16)
-        {
-            return false;
-        }
-
-        var expected = HMACSHA256.HashData(secrets[Secrets.MediaKey], Encoding.UTF8.GetBytes("sig:" + path)).AsSpan(0, 16);
-        return CryptographicOperations.FixedTimeEquals(expected, given[..written]);
-    }
 
     /// <summary>Whether anyone may ask for <paramref name="spec"/> without a signature.</summary>
     public bool Listed(RenditionSpec spec) =>
@@ -78,4 +63,23 @@ public sealed class MediaUrls(Secrets secrets, IOptions<MediaOptions> options)
 
     /// <summary>The height of a <paramref name="width"/>-wide rendition of proportions <paramref name="ratio"/>.</summary>
     public static int HeightFor(int width, (int Width, int Height) ratio) => Math.Max(1, (int)Math.Round(width * (double)ratio.Height / ratio.Width));
+}
+
+/// <summary>Signatures of rendition URLs off the allow-list, keyed with the server's media key.</summary>
+public sealed class RenditionSignatures(Secrets secrets)
+{
+    public string Sign(string path) =>
+        Base64Url.EncodeToString(HMACSHA256.HashData(secrets[Secrets.MediaKey], Encoding.UTF8.GetBytes("sig:" + path)).AsSpan(0, 16));
+
+    public bool Verify(string path, string signature)
+    {
+        Span<byte> given = stackalloc byte[24];
+        if (signature.Length > 32 || !Base64Url.TryDecodeFromChars(signature, given, out var written) || written != 16)
+        {
+            return false;
+        }
+
+        var expected = HMACSHA256.HashData(secrets[Secrets.MediaKey], Encoding.UTF8.GetBytes("sig:" + path)).AsSpan(0, 16);
+        return CryptographicOperations.FixedTimeEquals(expected, given[..written]);
+    }
 }

@@ -108,6 +108,7 @@ public static class RenditionEndpoints
         HttpContext http,
         MediaSources sources,
         MediaUrls urls,
+        RenditionSignatures signatures,
         RenditionCache cache,
         RenderGate gate,
         OriginalStores originals,
@@ -115,7 +116,7 @@ public static class RenditionEndpoints
     {
         RenditionSpec.TryParse(request.Spec, out var spec, out _);
         var path = $"/media/{request.Id}/{request.Token}/{request.Spec}.{request.Format}";
-        if (request.Sig is { } sig ? !urls.Verify(path, sig) : !urls.Listed(spec))
+        if (request.Sig is { } sig ? !signatures.Verify(path, sig) : !urls.Listed(spec))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status403Forbidden,

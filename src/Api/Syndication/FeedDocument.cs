@@ -53,7 +53,7 @@ public sealed record FeedEntry(
             row.PublishedAt ?? row.CreatedAt,
             row.UpdatedAt,
             string.IsNullOrWhiteSpace(row.Byline) ? null : row.Byline,
-            string.IsNullOrWhiteSpace(row.ImageUrl) ? null : row.ImageUrl,
+            urls.ImageUrl(row),
             category is null ? null : new FeedCategory(category.Slug, category.Name),
             row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList());
     }

@@ -73,7 +73,9 @@ public sealed record NinjsInfosource(string Name);
 /// <param name="Name">What the rendition is: <c>web</c> for a page, <c>original</c> for an image file.</param>
 /// <param name="Href">Where it is.</param>
 /// <param name="Contenttype">Its media type, when known.</param>
-public sealed record NinjsRendition(string Name, string Href, string? Contenttype);
+/// <param name="Width">Width in pixels, for an image from the media library.</param>
+/// <param name="Height">Height in pixels, for an image from the media library.</param>
+public sealed record NinjsRendition(string Name, string Href, string? Contenttype, int? Width = null, int? Height = null);
 
 /// <summary>An object associated with the article: its lead image or a translation.</summary>
 /// <param name="Name"><c>featureimage</c> or <c>translation</c>.</param>

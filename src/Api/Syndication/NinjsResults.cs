@@ -103,7 +103,10 @@ public static class NinjsResults
                 "partial",
                 null,
                 image.Alt.Length > 0 ? [new NinjsText("alternative", "text/plain", image.Alt)] : null,
-                [new NinjsRendition("original", image.Url, null)],
+                image.Renditions is { } renditions
+                    ? [new NinjsRendition("src", renditions.Src, "image/jpeg"),
+                       .. renditions.Srcset.Select(r => new NinjsRendition($"w{r.Width}", r.Url, "image/webp", r.Width, r.Height))]
+                    : [new NinjsRendition("original", image.Url, null)],
                 null));
         }
 

@@ -10,6 +10,11 @@ public sealed class SitemapPageRow
     public long Number { get; init; }
     public long Urls { get; init; }
     public DateTime LastModified { get; init; }
+    public string? ImageUrl { get; init; }
+    public long? ImageMediumId { get; init; }
+    public string? ImageToken { get; init; }
+    public int ImageWidth { get; init; }
+    public int ImageHeight { get; init; }
 }
 
 /// <summary>A public article's address and last change (its last edit, or its publication when that came later).</summary>
@@ -19,6 +24,11 @@ public sealed class SitemapUrlRow
     public required string Slug { get; init; }
     public string? CanonicalUrl { get; init; }
     public DateTime LastModified { get; init; }
+    public string? ImageUrl { get; init; }
+    public long? ImageMediumId { get; init; }
+    public string? ImageToken { get; init; }
+    public int ImageWidth { get; init; }
+    public int ImageHeight { get; init; }
 }
 
 /// <summary>
@@ -52,8 +62,9 @@ public sealed class SitemapStore(ReadSource reads)
     public async Task<IReadOnlyList<SitemapUrlRow>> UrlsAsync(long firstId, long lastId, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT a.id, a.slug, a.canonical_url, greatest(a.updated_at, a.published_at) AS last_modified
-            FROM articles a
+            SELECT a.id, a.slug, a.canonical_url, greatest(a.updated_at, a.published_at) AS last_modified,
+                   a.image_url, a.image_medium_id, m.token AS image_token, coalesce(m.width, 0) AS image_width, coalesce(m.height, 0) AS image_height
+            FROM articles a LEFT JOIN media m ON m.id = a.image_medium_id
             WHERE {Visible} AND a.id BETWEEN @firstId AND @lastId
             ORDER BY a.id
             """;

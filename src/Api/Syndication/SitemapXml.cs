@@ -3,30 +3,34 @@ using System.Xml;
 
 namespace Api.Syndication;
 
-/// <summary>A URL of a sitemap with its last change.</summary>
-public sealed record SitemapEntry(string Location, DateTime LastModified);
+/// <summary>A URL of a sitemap with its last change, and the page's lead image when it has one.</summary>
+public sealed record SitemapEntry(string Location, DateTime LastModified, string? ImageUrl = null);
 
-/// <summary>An article of the Google News sitemap.</summary>
-public sealed record NewsSitemapEntry(string Location, string Title, string Language, DateTime PublishedAt);
+/// <summary>An article of the Google News sitemap, with its lead image when it has one.</summary>
+public sealed record NewsSitemapEntry(string Location, string Title, string Language, DateTime PublishedAt, string? ImageUrl = null);
 
 /// <summary>
 /// Sitemaps (https://www.sitemaps.org/protocol.html): a <c>urlset</c>, a <c>sitemapindex</c>, and the
-/// Google News extension (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
+/// Google News extension (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap)
+/// and, for the pages' lead images, the image extension (https://developers.google.com/search/docs/crawling-indexing/sitemaps/image-sitemaps).
 /// </summary>
 public static class SitemapXml
 {
     public const string ContentType = "application/xml; charset=utf-8";
     public const string Namespace = "http://www.sitemaps.org/schemas/sitemap/0.9";
     public const string NewsNamespace = "http://www.google.com/schemas/sitemap-news/0.9";
+    public const string ImageNamespace = "http://www.google.com/schemas/sitemap-image/1.1";
 
     public static byte[] UrlSet(IEnumerable<SitemapEntry> entries) => Write(xml =>
     {
         xml.WriteStartElement("urlset", Namespace);
+        xml.WriteAttributeString("xmlns", "image", null, ImageNamespace);
         foreach (var entry in entries)
         {
             xml.WriteStartElement("url", Namespace);
             xml.WriteElementString("loc", Namespace, XmlText.Clean(entry.Location));
             xml.WriteElementString("lastmod", Namespace, W3CDateTime(entry.LastModified));
+            WriteImage(xml, entry.ImageUrl);
             xml.WriteEndElement();
         }
 
@@ -51,6 +55,7 @@ public static class SitemapXml
     {
         xml.WriteStartElement("urlset", Namespace);
         xml.WriteAttributeString("xmlns", "news", null, NewsNamespace);
+        xml.WriteAttributeString("xmlns", "image", null, ImageNamespace);
         foreach (var entry in entries)
         {
             xml.WriteStartElement("url", Namespace);
@@ -63,11 +68,24 @@ public static class SitemapXml
             xml.WriteElementString("publication_date", NewsNamespace, W3CDateTime(entry.PublishedAt));
             xml.WriteElementString("title", NewsNamespace, XmlText.Clean(entry.Title));
             xml.WriteEndElement();
+            WriteImage(xml, entry.ImageUrl);
             xml.WriteEndElement();
         }
 
         xml.WriteEndElement();
     });
+
+    private static void WriteImage(XmlWriter xml, string? imageUrl)
+    {
+        if (imageUrl is null)
+        {
+            return;
+        }
+
+        xml.WriteStartElement("image", ImageNamespace);
+        xml.WriteElementString("loc", ImageNamespace, XmlText.Clean(imageUrl));
+        xml.WriteEndElement();
+    }
 
     /// <summary>
     /// The language as Google News wants it: an ISO 639 code (the primary subtag), except Chinese,

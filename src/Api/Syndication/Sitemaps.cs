@@ -141,7 +141,7 @@ public static class Sitemaps
         var rows = (await articles.ListAsync(query, after: null, cancellationToken)).Take(NewsMaxUrls).ToList();
         var body = SitemapXml.News(
             urls.Site.Name,
-            rows.Select(row => new NewsSitemapEntry(urls.ArticleUrl(row), row.Title, row.Language, row.PublishedAt ?? row.CreatedAt)));
+            rows.Select(row => new NewsSitemapEntry(urls.ArticleUrl(row), row.Title, row.Language, row.PublishedAt ?? row.CreatedAt, urls.ImageUrl(row))));
         // No Last-Modified: articles leave the window as time passes, which no timestamp of theirs records.
         return new SyndicationResponse(body, SitemapXml.ContentType, SurrogateKeys, lastModified: null);
     }
@@ -149,7 +149,8 @@ public static class Sitemaps
     private static byte[] UrlSet(IEnumerable<SitemapUrlRow> rows, SyndicationUrls urls) =>
         SitemapXml.UrlSet(rows.Select(row => new SitemapEntry(
             row.CanonicalUrl ?? urls.Site.ArticleUrl(row.Id, row.Slug),
-            row.LastModified)));
+            row.LastModified,
+            urls.ImageUrl(row.ImageUrl, row.ImageMediumId, row.ImageToken, row.ImageWidth, row.ImageHeight))));
 }
 
 /// <summary>Route values of <c>GET /sitemap-{page}.xml</c>.</summary>

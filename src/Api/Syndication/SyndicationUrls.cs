@@ -10,7 +10,7 @@ namespace Api.Syndication;
 /// The addresses syndication hands out: the public site's pages (articles, categories, home), this
 /// API's own absolute URLs (feeds' self links, sitemap pages) and the articles' permanent ids.
 /// </summary>
-public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOptions> share, IOptions<SyndicationOptions> syndication)
+public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOptions> share, IOptions<SyndicationOptions> syndication, Api.Media.MediaUrls media)
 {
     private readonly string _siteUrl = SiteUrlOf(site.Value, syndication.Value);
     private readonly string _tagAuthority = new Uri(SiteUrlOf(site.Value, syndication.Value)).IdnHost;
@@ -27,6 +27,19 @@ public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOp
         (syndication.Value.CategoryUrlTemplate ?? _siteUrl + "categories/{slug}")
             .Replace("{slug}", Uri.EscapeDataString(slug), StringComparison.Ordinal)
             .Replace("{id}", id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    /// <summary>
+    /// The absolute URL of the article's lead image (for a medium, its JPEG rendition for <c>src</c>), or null:
+    /// feeds and sitemaps cannot use a relative one, which is what media URLs are without <c>Media:PublicBaseUrl</c>.
+    /// </summary>
+    public string? ImageUrl(ArticleRow row) => Absolute(ArticleMapping.Image(row, media)?.Url);
+
+    /// <summary>As <see cref="ImageUrl(ArticleRow)"/>, from the columns of an image: an external URL, or a medium's id, token and size.</summary>
+    public string? ImageUrl(string? url, long? mediumId, string? token, int width, int height) =>
+        Absolute(mediumId is { } id && token is not null ? media.Renditions(id, token, width, height).Src : url);
+
+    private static string? Absolute(string? url) =>
+        url is not null && Uri.TryCreate(url, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? url : null;
 
     /// <summary>The article's page on the public site: its own canonical URL, else the site's URL template.</summary>
     public string ArticleUrl(ArticleRow row) => row.CanonicalUrl ?? site.Value.ArticleUrl(row.Id, row.Slug);

@@ -16,6 +16,9 @@ public static class XmlFeeds
     /// <summary>Dublin Core: <c>dc:creator</c> carries a byline (RSS's own <c>author</c> must be an e-mail address).</summary>
     public static readonly XNamespace DublinCore = "http://purl.org/dc/elements/1.1/";
 
+    /// <summary>Media RSS: <c>media:content</c> carries an item's lead image (in RSS and Atom alike).</summary>
+    public static readonly XNamespace MediaRss = "http://search.yahoo.com/mrss/";
+
     public const string AtomNamespace = "http://www.w3.org/2005/Atom";
 
     private static readonly XmlQualifiedName XmlLang = new("lang", "http://www.w3.org/XML/1998/namespace");
@@ -102,6 +105,15 @@ public static class XmlFeeds
         if (entry.Summary.Length > 0)
         {
             item.Summary = new TextSyndicationContent(XmlText.Clean(entry.Summary));
+        }
+
+        if (entry.ImageUrl is { } image)
+        {
+            item.ElementExtensions.Add(new XElement(
+                MediaRss + "content",
+                new XAttribute(XNamespace.Xmlns + "media", MediaRss.NamespaceName),
+                new XAttribute("url", XmlText.Clean(image)),
+                new XAttribute("medium", "image")).CreateReader());
         }
 
         // A canonical URL that is not an absolute URL leaves the item without a link rather than the feed broken.

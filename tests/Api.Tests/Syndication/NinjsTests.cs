@@ -244,7 +244,8 @@ public sealed class NinjsTests(SyndicationFixture api) : IClassFixture<Syndicati
         var urls = new SyndicationUrls(
             Options.Create(new SiteOptions()),
             Options.Create(new ShareOptions { PublicBaseUrl = SyndicationFixture.ApiBase }),
-            Options.Create(new SyndicationOptions()));
+            Options.Create(new SyndicationOptions()),
+            new Api.Media.MediaUrls(Options.Create(new Api.Media.MediaOptions())));
         var publishedAt = new DateTime(2030, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         var article = new ArticleDto(
             7, "an-article", "A title", "", "<p>Body</p>", "Body", "en", status, publishedAt,
