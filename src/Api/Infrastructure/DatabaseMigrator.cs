@@ -12,10 +12,12 @@ namespace Api.Infrastructure;
 /// <c>schema_versions</c>, and loads <c>db/seed</c> into an empty database when asked to. Several
 /// instances starting together serialize on a PostgreSQL advisory lock.
 /// </summary>
+/// <remarks>Sample content that SQL cannot make (a photo) comes from the features' <see cref="ISampleContent"/>, right after the seed.</remarks>
 public sealed class DatabaseMigrator(
     NpgsqlDataSource dataSource,
     IConfiguration configuration,
     IOptions<DatabaseOptions> options,
+    IEnumerable<ISampleContent> samples,
     ILogger<DatabaseMigrator> logger)
 {
     private const long MigrationLockKey = 0x6E65_7773_6170_6901; // "newsapi" + 1
@@ -35,6 +37,19 @@ public sealed class DatabaseMigrator(
             if (options.Value.SeedSampleContent && await IsEmptyAsync(connection, cancellationToken))
             {
                 Run("seed/", "seed_versions");
+                foreach (var sample in samples)
+                {
+                    try
+                    {
+                        await sample.AddAsync(cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Sample content is a convenience: the service starts without it.
+                        logger.LogWarning(e, "Sample content from {Sample} could not be added", sample.GetType().Name);
+                    }
+                }
+
                 logger.LogInformation("Sample content loaded into the empty database");
             }
         }
@@ -113,4 +128,10 @@ public sealed class DatabaseMigrator(
         public void LogError(Exception ex, string format, params object[] args) =>
             logger.LogError(ex, "{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
     }
+}
+
+/// <summary>Sample content a feature adds to a newly seeded database, after <c>db/seed</c> and before anything else runs.</summary>
+public interface ISampleContent
+{
+    Task AddAsync(CancellationToken cancellationToken);
 }

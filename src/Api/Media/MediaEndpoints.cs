@@ -35,6 +35,7 @@ public static class MediaEndpoints
         builder.Services.AddSingleton<MediaMapping>();
         builder.Services.AddSingleton<MediaSources>();
         builder.Services.AddSingleton<RenditionCache>();
+        builder.Services.AddSingleton<ISampleContent, SamplePhoto>();
         Imaging.Configure();
         return builder;
     }

@@ -19,7 +19,7 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
     /// requests at once: the second waits on the unique hash and then finds the first).
     /// </summary>
     public async Task<Uploaded> UploadAsync(
-        SpooledUpload upload, CheckedImage image, MediumWriteRequest given, long keyId, CancellationToken cancellationToken)
+        SpooledUpload upload, CheckedImage image, MediumWriteRequest given, long? keyId, CancellationToken cancellationToken)
     {
         var target = originals.Current;
         var hex = Convert.ToHexStringLower(upload.Sha256);

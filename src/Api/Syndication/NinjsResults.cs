@@ -94,7 +94,8 @@ public static class NinjsResults
             .ToList();
 
         var associations = new List<NinjsAssociation>();
-        if (article.Image is { } image)
+        // ninjs wants absolute URLs: media URLs are relative until Media:PublicBaseUrl is set.
+        if (article.Image is { } image && SyndicationUrls.Absolute(image.Url) is not null)
         {
             associations.Add(new NinjsAssociation(
                 "featureimage",

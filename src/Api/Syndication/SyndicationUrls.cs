@@ -38,7 +38,8 @@ public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOp
     public string? ImageUrl(string? url, long? mediumId, string? token, int width, int height) =>
         Absolute(mediumId is { } id && token is not null ? media.Renditions(id, token, width, height).Src : url);
 
-    private static string? Absolute(string? url) =>
+    /// <summary><paramref name="url"/> when it is an absolute http(s) URL, else null.</summary>
+    public static string? Absolute(string? url) =>
         url is not null && Uri.TryCreate(url, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? url : null;
 
     /// <summary>The article's page on the public site: its own canonical URL, else the site's URL template.</summary>
