@@ -231,6 +231,17 @@ public sealed class ArticleEditor(
             {
                 return new ArticleOutcome.Unprocessable(MissingAlt(medium));
             }
+
+            var body = ArticleHtml.Media(await connection.QuerySingleAsync<string>(new CommandDefinition(
+                "SELECT body_html FROM articles WHERE id = @id", new { id }, cancellationToken: cancellationToken)));
+            if (body.Count > 0)
+            {
+                var alts = await MediaAltsAsync(connection, body.Select(m => m.MediumId), cancellationToken);
+                if (body.FirstOrDefault(m => m.Alt.Length == 0 && string.IsNullOrWhiteSpace(alts.GetValueOrDefault(m.MediumId))) is { MediumId: > 0 } bare)
+                {
+                    return new ArticleOutcome.Unprocessable(MissingBodyAlt(bare.MediumId));
+                }
+            }
         }
 
         await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
@@ -317,6 +328,23 @@ public sealed class ArticleEditor(
         }
 
         var bodyHtml = ArticleHtml.Sanitize(request.BodyHtml ?? "");
+        var bodyMedia = ArticleHtml.Media(bodyHtml);
+        if (bodyMedia.Count > 0)
+        {
+            var alts = await MediaAltsAsync(connection, bodyMedia.Select(m => m.MediumId), cancellationToken);
+            if (bodyMedia.FirstOrDefault(m => !alts.ContainsKey(m.MediumId)) is { MediumId: > 0 } unknown)
+            {
+                return new ArticleOutcome.Invalid(new Dictionary<string, string[]>
+                {
+                    ["bodyHtml"] = [$"No medium has the id {unknown.MediumId} (an <img {ArticleHtml.MediumAttribute}> of the body)."],
+                });
+            }
+
+            if (status == ArticleStatuses.Published && bodyMedia.FirstOrDefault(m => m.Alt.Length == 0 && string.IsNullOrWhiteSpace(alts[m.MediumId])) is { MediumId: > 0 } bare)
+            {
+                return new ArticleOutcome.Unprocessable(MissingBodyAlt(bare.MediumId));
+            }
+        }
         var values = new
         {
             id = current?.Id,
@@ -369,9 +397,23 @@ public sealed class ArticleEditor(
         }
 
         await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM article_media WHERE article_id = @id;
+            INSERT INTO article_media (article_id, position, medium_id)
+            SELECT @id, m.position - 1, m.medium_id FROM unnest(@media::bigint[]) WITH ORDINALITY AS m (medium_id, position);
+            """, new { id, media = bodyMedia.Select(m => m.MediumId).ToArray() }, cancellationToken: cancellationToken));
         return await FinishAsync(
             connection, id, change, keyId, current?.Visible ?? false, cancellationToken, slugChanged: current is not null && slug != current.Slug);
     }
+
+    /// <summary>The alt text of each medium of <paramref name="ids"/> that exists (locked against deletion until commit).</summary>
+    private static async Task<Dictionary<long, string?>> MediaAltsAsync(NpgsqlConnection connection, IEnumerable<long> ids, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(long Id, string? Alt)>(new CommandDefinition(
+            "SELECT id, alt FROM media WHERE id = ANY(@ids) ORDER BY id FOR SHARE", new { ids = ids.Distinct().ToArray() }, cancellationToken: cancellationToken)))
+        .ToDictionary(m => m.Id, m => m.Alt);
+
+    private static string MissingBodyAlt(long mediumId) =>
+        $"An image of the body (medium {mediumId}) has no alt text, which a published article's images need: add it to the medium (PATCH /v1/media/{mediumId}) or give the <img> an alt attribute.";
 
     private static string MissingAlt(long mediumId) =>
         $"The lead image (medium {mediumId}) has no alt text, which a published article's images need: add it to the medium (PATCH /v1/media/{mediumId}) or give 'image.alt'.";

@@ -45,6 +45,7 @@ public static class ArticleFields
         public static readonly JsonEncodedText PreviousSlugs = JsonEncodedText.Encode("previousSlugs");
         public static readonly JsonEncodedText LegacyIds = JsonEncodedText.Encode("legacyIds");
         public static readonly JsonEncodedText Translations = JsonEncodedText.Encode("translations");
+        public static readonly JsonEncodedText Media = JsonEncodedText.Encode("media");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -72,9 +73,10 @@ public static class ArticleFields
         (Property.PreviousSlugs, (w, n, a) => WriteStrings(w, n, a.PreviousSlugs)),
         (Property.LegacyIds, (w, n, a) => WriteStrings(w, n, a.LegacyIds)),
         (Property.Translations, (w, n, a) => WriteTranslations(w, n, a.Translations)),
+        (Property.Media, (w, n, a) => WriteMedia(w, n, a.Media)),
     ];
 
-    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds"];
+    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media"];
 
     public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name.Value), Snippet];
 
@@ -133,6 +135,12 @@ public static class ArticleFields
         {
             json.WriteNull(name);
         }
+    }
+
+    private static void WriteMedia(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<ImageDto> media)
+    {
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, media, AppJsonContext.Default.IReadOnlyListImageDto);
     }
 
     private static void WriteImage(Utf8JsonWriter json, JsonEncodedText name, ImageDto? image)

@@ -21,7 +21,63 @@ public static class ArticleHtml
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "figcaption", "pre", "tr", "table", "ul", "ol", "figure", "div", "hr",
     };
 
+    /// <summary>The attribute that names a medium of the media library on an <c>img</c> of the body.</summary>
+    public const string MediumAttribute = "data-medium-id";
+
     public static string Sanitize(string html) => Sanitizer.Sanitize(html).Trim();
+
+    /// <summary>The media of sanitized HTML's <c>img data-medium-id</c>, in order, each with the alt text it has there.</summary>
+    public static IReadOnlyList<(long MediumId, string Alt)> Media(string sanitizedHtml)
+    {
+        if (!sanitizedHtml.Contains(MediumAttribute, StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var document = Parser.ParseDocument("<body>" + sanitizedHtml + "</body>");
+        return document.Body!.QuerySelectorAll("img[" + MediumAttribute + "]")
+            .Select(img => (MediumIdOf(img), img.GetAttribute("alt")?.Trim() ?? ""))
+            .Where(m => m.Item1 is not null)
+            .Select(m => (m.Item1!.Value, m.Item2))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Sanitized HTML with each <c>img data-medium-id</c> given its medium's rendition (<c>src</c>), its
+    /// <c>srcset</c>, size, alt text (its own, else the medium's) and lazy loading.
+    /// </summary>
+    public static string WithMedia(string sanitizedHtml, IReadOnlyDictionary<long, ImageDto> media)
+    {
+        var document = Parser.ParseDocument("<body>" + sanitizedHtml + "</body>");
+        foreach (var img in document.Body!.QuerySelectorAll("img[" + MediumAttribute + "]"))
+        {
+            if (MediumIdOf(img) is not { } id || !media.TryGetValue(id, out var medium) || medium.Renditions is not { } renditions)
+            {
+                continue;
+            }
+
+            img.SetAttribute("src", renditions.Src);
+            img.SetAttribute("srcset", string.Join(", ", renditions.Srcset.Select(r => $"{r.Url} {r.Width}w")));
+            img.SetAttribute("sizes", "(min-width: 1024px) 1024px, 100vw");
+            img.SetAttribute("width", medium.Width?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            img.SetAttribute("height", medium.Height?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (string.IsNullOrWhiteSpace(img.GetAttribute("alt")))
+            {
+                img.SetAttribute("alt", medium.Alt);
+            }
+
+            img.SetAttribute("loading", "lazy");
+            img.SetAttribute("decoding", "async");
+        }
+
+        return document.Body.InnerHtml;
+    }
+
+    private static long? MediumIdOf(IElement img) =>
+        img.GetAttribute(MediumAttribute) is { Length: > 0 and <= 19 } value
+        && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id
+            : null;
 
     /// <summary>The text of sanitized HTML: one paragraph per block, blank lines between, whitespace collapsed.</summary>
     public static string ToText(string sanitizedHtml)
@@ -86,6 +142,7 @@ public static class ArticleHtml
             AllowedAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
             {
                 "href", "title", "src", "alt", "width", "height", "colspan", "rowspan", "scope", "cite", "datetime", "lang", "dir",
+                MediumAttribute,
             },
             AllowedSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "http", "https", "mailto" },
             UriAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "href", "src", "cite" },
@@ -108,6 +165,22 @@ public static class ArticleHtml
             if (e.Node is IElement { LocalName: "a" } link && link.HasAttribute("href"))
             {
                 link.SetAttribute("rel", "noopener noreferrer");
+            }
+
+            // An image from the media library is stored as its id (and its alt text): the server fills in
+            // its URLs and size when the article is read, so they follow the medium's crop.
+            if (e.Node is IElement image && image.HasAttribute(MediumAttribute))
+            {
+                if (image.LocalName == "img" && MediumIdOf(image) is not null)
+                {
+                    image.RemoveAttribute("src");
+                    image.RemoveAttribute("width");
+                    image.RemoveAttribute("height");
+                }
+                else
+                {
+                    image.RemoveAttribute(MediumAttribute);
+                }
             }
         };
         return sanitizer;

@@ -20,7 +20,7 @@ public sealed record ArticleListQuery(
     IReadOnlySet<string> Fields,
     string[]? Statuses = null)
 {
-    public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText");
+    public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
     public SearchTerms? Terms { get; } = SearchTerms.Parse(Search);
 

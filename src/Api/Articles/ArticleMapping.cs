@@ -11,12 +11,13 @@ public static class ArticleMapping
     public static ArticleDto ToDto(ArticleRow row, IReadOnlyList<PathStep> path, IEnumerable<TranslationRow> translations, SiteOptions site, MediaUrls media)
     {
         var category = path.Count > 0 ? path[^1] : new PathStep(row.CategoryId, "", "");
+        var bodyMedia = BodyMedia(row, media);
         return new ArticleDto(
             row.Id,
             row.Slug,
             row.Title,
             row.Summary,
-            row.BodyHtml,
+            BodyHtml(row, bodyMedia),
             row.BodyText,
             row.Language,
             row.Status,
@@ -33,7 +34,8 @@ public static class ArticleMapping
             row.DeletedAt,
             row.PreviousSlugs,
             row.LegacyIds,
-            Translations(row.Id, translations));
+            Translations(row.Id, translations),
+            bodyMedia);
     }
 
     /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>
@@ -41,23 +43,37 @@ public static class ArticleMapping
     {
         if (row.ImageMedium is { } json)
         {
-            var medium = System.Text.Json.JsonSerializer.Deserialize(json, AppJsonContext.Default.LeadMedium)!;
-            var renditions = media.Renditions(medium.Id, medium.Token, medium.Width, medium.Height);
-            return new ImageDto(
-                renditions.Src,
-                row.ImageAlt is { Length: > 0 } own ? own : medium.Alt ?? "",
-                medium.Id,
-                medium.Width,
-                medium.Height,
-                medium.Caption,
-                medium.Credit,
-                medium.Copyright,
-                medium.DominantColor,
-                medium.Placeholder,
-                renditions);
+            return FromMedium(System.Text.Json.JsonSerializer.Deserialize(json, AppJsonContext.Default.LeadMedium)!, row.ImageAlt, media);
         }
 
         return row.ImageUrl is { } url ? new ImageDto(url, row.ImageAlt ?? "") : null;
+    }
+
+    /// <summary>The media of the body's images, in order (none when the body was not read).</summary>
+    public static IReadOnlyList<ImageDto> BodyMedia(ArticleRow row, MediaUrls media) =>
+        row.BodyMedia is { } json
+            ? System.Text.Json.JsonSerializer.Deserialize(json, AppJsonContext.Default.LeadMediumArray)!.Select(m => FromMedium(m, null, media)).ToList()
+            : [];
+
+    /// <summary>The body as readers get it: images from the media library with their URLs, size and alt text.</summary>
+    public static string BodyHtml(ArticleRow row, IReadOnlyList<ImageDto> bodyMedia) =>
+        bodyMedia.Count == 0 ? row.BodyHtml : ArticleHtml.WithMedia(row.BodyHtml, bodyMedia.DistinctBy(m => m.MediumId).ToDictionary(m => m.MediumId!.Value));
+
+    private static ImageDto FromMedium(LeadMedium medium, string? ownAlt, MediaUrls media)
+    {
+        var renditions = media.Renditions(medium.Id, medium.Token, medium.Width, medium.Height);
+        return new ImageDto(
+            renditions.Src,
+            ownAlt is { Length: > 0 } own ? own : medium.Alt ?? "",
+            medium.Id,
+            medium.Width,
+            medium.Height,
+            medium.Caption,
+            medium.Credit,
+            medium.Copyright,
+            medium.DominantColor,
+            medium.Placeholder,
+            renditions);
     }
 
     private static IReadOnlyList<TagDto> Tags(ArticleRow row)

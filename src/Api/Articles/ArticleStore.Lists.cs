@@ -145,7 +145,7 @@ public sealed partial class ArticleStore
                     var visible = editor ? EditorStatuses : Visible;
                     var rank = RankExpression(mode);
                     var (orderBy, after) = Ordering(sort, rank, editor ? EditorPublished : "a.published_at");
-                    var body = withBody ? "a.body_html, a.body_text," : "'' AS body_html, '' AS body_text,";
+                    var body = withBody ? $"a.body_html, a.body_text, {BodyMedia}," : "'' AS body_html, '' AS body_text, NULL::text AS body_media,";
                     var snippet = mode == SearchMode.None ? "NULL::text" : $"ts_headline('english', page.body_text, {TsQuery(mode)}, @headline)";
                     var finalOrder = orderBy.Replace("a.", "page.", StringComparison.Ordinal).Replace("rank", "page.rank", StringComparison.Ordinal);
                     if (!editor && mode == SearchMode.None && sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)

@@ -25,6 +25,9 @@ public sealed class ArticleRow
 
     /// <summary>The lead medium as JSON (<see cref="LeadMedium"/>), when the lead image is one.</summary>
     public string? ImageMedium { get; init; }
+
+    /// <summary>The media of the body's images as a JSON array of <see cref="LeadMedium"/>, when it has any (and the body was read).</summary>
+    public string? BodyMedia { get; init; }
     public string? CanonicalUrl { get; init; }
     public DateTime? PublishedAt { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -47,17 +50,27 @@ public sealed class ArticleRow
 /// <summary>Reads articles (from a replica during public reads, see <see cref="ReadSource"/>). Public reads see only published articles whose time has come and that are not deleted.</summary>
 public sealed partial class ArticleStore(ReadSource reads)
 {
-    private const string Columns = $"a.body_html, a.body_text, {MetaColumns}";
+    private const string Columns = $"a.body_html, a.body_text, {BodyMedia}, {MetaColumns}";
+
+    /// <summary>A medium as JSON (<see cref="LeadMedium"/>'s shape), from <c>media m</c>.</summary>
+    private const string MediumJson = """
+        json_build_object('id', m.id, 'token', m.token, 'width', m.width, 'height', m.height, 'alt', m.alt,
+                'caption', m.caption, 'credit', m.credit, 'copyright', m.copyright, 'dominantColor', m.dominant_color,
+                'placeholder', m.placeholder)
+        """;
+
+    /// <summary>The media of the body's images, in order, as a JSON array; null when there are none.</summary>
+    internal const string BodyMedia = $"""
+        (SELECT json_agg({MediumJson} ORDER BY am.position)::text
+         FROM article_media am JOIN media m ON m.id = am.medium_id WHERE am.article_id = a.id) AS body_media
+        """;
 
     /// <summary>Everything but the body. The status is "scheduled" for a published article whose time has not come, by the database's clock.</summary>
-    private const string MetaColumns = """
+    private const string MetaColumns = $"""
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
         a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at,
-        (SELECT json_build_object('id', m.id, 'token', m.token, 'width', m.width, 'height', m.height, 'alt', m.alt,
-                'caption', m.caption, 'credit', m.credit, 'copyright', m.copyright, 'dominantColor', m.dominant_color,
-                'placeholder', m.placeholder)::text
-         FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
+        (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id
               WHERE at.article_id = a.id ORDER BY at.position, t.slug) AS tag_slugs,

@@ -24,6 +24,7 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(ArticleList))]
 [JsonSerializable(typeof(ArticleCursor))]
 [JsonSerializable(typeof(LeadMedium))]
+[JsonSerializable(typeof(LeadMedium[]))]
 [JsonSerializable(typeof(ChangeToken))]
 [JsonSerializable(typeof(ChangePage))]
 [JsonSerializable(typeof(RevisionSnapshot))]

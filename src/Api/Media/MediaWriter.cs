@@ -150,13 +150,15 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
             }
 
             var users = (await connection.QueryAsync<(long Id, string Slug, string Status, bool Deleted)>(new CommandDefinition("""
-                SELECT id, slug, status, deleted_at IS NOT NULL FROM articles WHERE image_medium_id = @id ORDER BY id LIMIT 11
+                SELECT id, slug, status, deleted_at IS NOT NULL FROM articles
+                WHERE image_medium_id = @id OR id IN (SELECT article_id FROM article_media WHERE medium_id = @id)
+                ORDER BY id LIMIT 11
                 """, new { id }, cancellationToken: cancellationToken))).AsList();
             if (users.Count > 0)
             {
                 var listed = string.Join(", ", users.Take(10).Select(u => $"{u.Id} ('{u.Slug}', {(u.Deleted ? "deleted" : u.Status)})"));
                 return new WriteOutcome<MediumDto>.Conflict(
-                    $"The medium is the lead image of article(s) {listed}{(users.Count > 10 ? " and more" : "")}; give them another image first.");
+                    $"The medium is used by article(s) {listed}{(users.Count > 10 ? " and more" : "")} (lead image or body); take it out of them first.");
             }
 
             current = locked;

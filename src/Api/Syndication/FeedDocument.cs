@@ -48,7 +48,7 @@ public sealed record FeedEntry(
             urls.ArticleUrl(row),
             row.Title,
             row.Summary,
-            row.BodyHtml,
+            urls.BodyHtml(row),
             row.Language,
             row.PublishedAt ?? row.CreatedAt,
             row.UpdatedAt,

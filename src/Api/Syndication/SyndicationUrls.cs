@@ -34,6 +34,9 @@ public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOp
     /// </summary>
     public string? ImageUrl(ArticleRow row) => Absolute(ArticleMapping.Image(row, media)?.Url);
 
+    /// <summary>The article's body as readers get it, with its media-library images' URLs filled in.</summary>
+    public string BodyHtml(ArticleRow row) => ArticleMapping.BodyHtml(row, ArticleMapping.BodyMedia(row, media));
+
     /// <summary>As <see cref="ImageUrl(ArticleRow)"/>, from the columns of an image: an external URL, or a medium's id, token and size.</summary>
     public string? ImageUrl(string? url, long? mediumId, string? token, int width, int height) =>
         Absolute(mediumId is { } id && token is not null ? media.Renditions(id, token, width, height).Src : url);

@@ -144,4 +144,61 @@ public sealed class ArticleImageTests(EditorialFixture api) : IClassFixture<Edit
         var revision = await (await api.Editor.GetAsync($"/v1/articles/{articleId}/revisions/1")).ReadJsonAsync();
         Assert.Equal(id, revision.GetProperty("article").GetProperty("image").GetProperty("mediumId").GetInt64());
     }
+
+    [Fact]
+    public async Task Body_images_from_the_library_get_their_URLs_size_and_alt_and_are_listed_in_media()
+    {
+        var first = await MediumAsync(5, "Signing the agreement", 1000, 500);
+        var second = await MediumAsync(6, alt: null, 700, 700);
+        var firstId = first.GetProperty("id").GetInt64();
+        var secondId = second.GetProperty("id").GetInt64();
+        var body = $"""<p>Intro.</p><figure><img data-medium-id="{firstId}" src="https://evil.example/x.jpg" width="1"><figcaption>Signing</figcaption></figure><p><img data-medium-id="{secondId}" alt="Delegates on the steps"></p><p><img data-medium-id="nope" src="https://images.example.com/c.jpg"></p>""";
+
+        var created = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Article with body images", categorySlug = "visas", bodyHtml = body, status = "published" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var slug = (await created.ReadJsonAsync()).GetProperty("slug").GetString();
+
+        var article = await (await api.Public.GetAsync($"/v1/articles/{slug}")).ReadJsonAsync();
+        var html = article.GetProperty("bodyHtml").GetString()!;
+        Assert.DoesNotContain("evil.example", html);
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument("<body>" + html + "</body>");
+        var images = document.QuerySelectorAll("img[data-medium-id]").ToList();
+        Assert.Equal(2, images.Count);
+        Assert.Equal(first.GetProperty("renditions").GetProperty("src").GetString(), images[0].GetAttribute("src"));
+        Assert.Equal("1000", images[0].GetAttribute("width"));
+        Assert.Equal("500", images[0].GetAttribute("height"));
+        Assert.Equal("Signing the agreement", images[0].GetAttribute("alt"));
+        Assert.Contains(" 320w", images[0].GetAttribute("srcset"));
+        Assert.Equal("lazy", images[0].GetAttribute("loading"));
+        Assert.Equal("Delegates on the steps", images[1].GetAttribute("alt"));
+        Assert.Contains(document.QuerySelectorAll("img"), img => img.GetAttribute("src") == "https://images.example.com/c.jpg" && !img.HasAttribute("data-medium-id"));
+        Assert.Equal([firstId, secondId], article.GetProperty("media").EnumerateArray().Select(m => m.GetProperty("mediumId").GetInt64()));
+        Assert.Equal("Caption 5", article.GetProperty("media")[0].GetProperty("caption").GetString());
+
+        var listed = await (await api.Public.GetAsync("/v1/articles?fields=id,slug,media&limit=100")).ReadJsonAsync();
+        Assert.Equal(2, listed.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("slug").GetString() == slug).GetProperty("media").GetArrayLength());
+
+        var read = await api.Editor.GetAsync($"/v1/media/{secondId}");
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Delete, $"/v1/media/{secondId}", null, read.Headers.ETag)))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Body_images_need_a_known_medium_and_alt_text_to_be_published()
+    {
+        var bare = await MediumAsync(7, alt: null);
+        var bareId = bare.GetProperty("id").GetInt64();
+
+        var unknown = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Unknown body medium", categorySlug = "visas", bodyHtml = "<p><img data-medium-id=\"987654321\"></p>", status = "draft" });
+        Assert.NotEmpty((await unknown.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorsFor("bodyHtml"));
+
+        var noAlt = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Body image without alt", categorySlug = "visas", bodyHtml = $"<p><img data-medium-id=\"{bareId}\"></p>", status = "published" });
+        await noAlt.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var draft = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Body image draft", categorySlug = "visas", bodyHtml = $"<p><img data-medium-id=\"{bareId}\"></p>", status = "draft" });
+        Assert.Equal(HttpStatusCode.Created, draft.StatusCode);
+        var draftId = (await draft.ReadJsonAsync()).GetProperty("id").GetInt64();
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, $"/v1/articles/{draftId}/publish", null, draft.Headers.ETag)))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
 }
