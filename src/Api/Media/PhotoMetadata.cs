@@ -27,7 +27,7 @@ public sealed record PhotoMetadata(string? Caption, string? Credit, string? Copy
         {
             directories = ImageMetadataReader.ReadMetadata(path);
         }
-        catch (Exception e) when (e is ImageProcessingException or IOException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ImageProcessingException or MetadataException or IOException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException)
         {
             return None;
         }

@@ -104,7 +104,8 @@ public readonly record struct RenditionGeometry(int ScaledWidth, int ScaledHeigh
         double w = imageWidth, h = imageHeight;
         if (spec.BoxHeight is not { } boxHeight)
         {
-            var scale = Math.Min(1, spec.BoxWidth / w);
+            // A very tall image keeps its height within MaxSide too (encoders refuse more: WebP past 16,383).
+            var scale = Math.Min(1, Math.Min(spec.BoxWidth / w, RenditionSpec.MaxSide / h));
             var (sw, sh) = (Side(w * scale), Side(h * scale));
             return new RenditionGeometry(sw, sh, 0, 0, sw, sh, sw, sh);
         }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using NetVips;
 
@@ -105,5 +106,190 @@ public static class TestImages
         }
 
         return block.ToArray();
+    }
+    /// <summary>
+    /// A JPEG that declares <paramref name="width"/> x <paramref name="height"/> pixels in its frame
+    /// header (SOF) but carries the scan of an 8 x 8 picture.
+    /// </summary>
+    public static byte[] JpegDeclaring(ushort width, ushort height)
+    {
+        var jpeg = Jpeg(8, 8);
+        foreach (var (marker, start, _) in JpegSegments(jpeg))
+        {
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                // FF Cn, length (2), precision (1), height (2), width (2)
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(start + 5), height);
+                BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(start + 7), width);
+                return jpeg;
+            }
+        }
+
+        throw new InvalidOperationException("The JPEG has no frame header.");
+    }
+
+    /// <summary>
+    /// A GIF whose logical screen and first image both declare <paramref name="width"/> x
+    /// <paramref name="height"/> pixels, with the few bytes of LZW data of an 8 x 8 picture.
+    /// </summary>
+    public static byte[] GifDeclaring(ushort width, ushort height)
+    {
+        var gif = Gif(8, 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(gif.AsSpan(6), width);
+        BinaryPrimitives.WriteUInt16LittleEndian(gif.AsSpan(8), height);
+        var descriptor = GifBlocks(gif).First(b => gif[b.Start] == 0x2C).Start;
+        // 2C, left (2), top (2), width (2), height (2)
+        BinaryPrimitives.WriteUInt16LittleEndian(gif.AsSpan(descriptor + 5), width);
+        BinaryPrimitives.WriteUInt16LittleEndian(gif.AsSpan(descriptor + 7), height);
+        return gif;
+    }
+
+    /// <summary>
+    /// A lossless WebP (VP8L) whose bitstream header declares <paramref name="width"/> x
+    /// <paramref name="height"/> pixels (at most 16,384 a side, all VP8L can say) over the data of an 8 x 8 picture.
+    /// </summary>
+    public static byte[] WebPDeclaring(int width, int height)
+    {
+        using var image = Picture(8, 8);
+        var webp = image.WebpsaveBuffer(lossless: true, keep: Enums.ForeignKeep.None);
+        if (!webp.AsSpan(12, 4).SequenceEqual("VP8L"u8) || webp[20] != 0x2F)
+        {
+            throw new InvalidOperationException("Expected a simple lossless WebP.");
+        }
+
+        // After the 0x2F signature: 14 bits width - 1, 14 bits height - 1, alpha (1), version (3), little-endian.
+        var bits = BinaryPrimitives.ReadUInt32LittleEndian(webp.AsSpan(21));
+        bits = (bits & 0xF000_0000u) | (uint)(height - 1) << 14 | (uint)(width - 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(webp.AsSpan(21), bits);
+        return webp;
+    }
+
+    /// <summary>The segments of a JPEG up to its scan: marker, offset of the FF, and length including the marker.</summary>
+    public static IEnumerable<(byte Marker, int Start, int Length)> JpegSegments(byte[] jpeg)
+    {
+        var at = 2;
+        while (at + 4 <= jpeg.Length && jpeg[at] == 0xFF)
+        {
+            var marker = jpeg[at + 1];
+            var length = 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(at + 2));
+            yield return (marker, at, length);
+            if (marker == 0xDA)
+            {
+                yield break;
+            }
+
+            at += length;
+        }
+    }
+
+    /// <summary>
+    /// The blocks of a GIF after its header and colour table: extensions (21), images (2C, with their
+    /// colour table and data) and the trailer (3B), as offsets and lengths.
+    /// </summary>
+    public static List<(int Start, int Length)> GifBlocks(byte[] gif)
+    {
+        var blocks = new List<(int, int)>();
+        var at = 13 + ((gif[10] & 0x80) != 0 ? 3 << ((gif[10] & 7) + 1) : 0);
+        while (at < gif.Length)
+        {
+            var start = at;
+            switch (gif[at])
+            {
+                case 0x21:
+                    at += 2;
+                    break;
+                case 0x2C:
+                    var flags = gif[at + 9];
+                    at += 10 + ((flags & 0x80) != 0 ? 3 << ((flags & 7) + 1) : 0) + 1;
+                    break;
+                case 0x3B:
+                    blocks.Add((start, 1));
+                    return blocks;
+                default:
+                    return blocks;
+            }
+
+            // Sub-blocks, each a length byte and that many bytes, ended by a zero length.
+            while (at < gif.Length && gif[at] != 0)
+            {
+                at += 1 + gif[at];
+            }
+
+            at = Math.Min(at + 1, gif.Length);
+            blocks.Add((start, at - start));
+        }
+
+        return blocks;
+    }
+
+    /// <summary>
+    /// An EXIF APP1 payload (<c>Exif\0\0</c> and a little-endian TIFF structure) written by hand: IFD0
+    /// with <c>Make</c> and a pointer to a GPS IFD that holds a latitude and a longitude (degrees,
+    /// minutes, seconds as rationals, with their N/S and E/W references).
+    /// </summary>
+    public static byte[] ExifWithGps(string make, double latitude, double longitude)
+    {
+        var tiff = new List<byte>();
+        void U16(int value) => tiff.AddRange([(byte)value, (byte)(value >> 8)]);
+        void U32(long value) => tiff.AddRange([(byte)value, (byte)(value >> 8), (byte)(value >> 16), (byte)(value >> 24)]);
+        void Entry(int tag, int type, int count, long valueOrOffset)
+        {
+            U16(tag);
+            U16(type);
+            U32(count);
+            U32(valueOrOffset);
+        }
+
+        const int ascii = 2, longType = 4, rational = 5, byteType = 1;
+        var makeBytes = Encoding.ASCII.GetBytes(make + "\0");
+        tiff.AddRange("II"u8.ToArray());
+        U16(42);
+        U32(8);
+
+        // IFD0 at 8: Make, GPS IFD pointer; then the Make text; then the GPS IFD.
+        const int ifd0 = 8;
+        var makeAt = ifd0 + 2 + 2 * 12 + 4;
+        var gpsAt = makeAt + makeBytes.Length + makeBytes.Length % 2;
+        U16(2);
+        Entry(0x010F, ascii, makeBytes.Length, makeAt);
+        Entry(0x8825, longType, 1, gpsAt);
+        U32(0);
+        tiff.AddRange(makeBytes);
+        if (makeBytes.Length % 2 == 1)
+        {
+            tiff.Add(0);
+        }
+
+        var latitudeAt = gpsAt + 2 + 5 * 12 + 4;
+        var longitudeAt = latitudeAt + 24;
+        U16(5);
+        Entry(0x0000, byteType, 4, 0x0000_0302); // GPSVersionID 2.3.0.0
+        Entry(0x0001, ascii, 2, latitude >= 0 ? 'N' : 'S');
+        Entry(0x0002, rational, 3, latitudeAt);
+        Entry(0x0003, ascii, 2, longitude >= 0 ? 'E' : 'W');
+        Entry(0x0004, rational, 3, longitudeAt);
+        U32(0);
+        foreach (var angle in new[] { Math.Abs(latitude), Math.Abs(longitude) })
+        {
+            var degrees = (int)angle;
+            var minutes = (int)((angle - degrees) * 60);
+            var centiseconds = (long)Math.Round(((angle - degrees) * 60 - minutes) * 6000);
+            U32(degrees);
+            U32(1);
+            U32(minutes);
+            U32(1);
+            U32(centiseconds);
+            U32(100);
+        }
+
+        return [.. "Exif\0\0"u8, .. tiff];
+    }
+
+    /// <summary>The JPEG with an extra segment (marker <c>FF <paramref name="marker"/></c>) after its JFIF header, or after SOI when it has none.</summary>
+    public static byte[] WithJpegSegment(byte[] jpeg, byte marker, byte[] payload)
+    {
+        var after = JpegSegments(jpeg).FirstOrDefault(s => s.Marker == 0xE0) is { Length: > 0 } jfif ? jfif.Start + jfif.Length : 2;
+        var length = payload.Length + 2;
+        return [.. jpeg.AsSpan(0, after), 0xFF, marker, (byte)(length >> 8), (byte)length, .. payload, .. jpeg.AsSpan(after)];
     }
 }
