@@ -22,15 +22,19 @@ public sealed record PhotoMetadata(string? Caption, string? Credit, string? Copy
     /// </summary>
     public static PhotoMetadata Read(string path)
     {
-        IReadOnlyList<MetadataExtractor.Directory> directories;
         try
         {
-            directories = ImageMetadataReader.ReadMetadata(path);
+            return ReadAll(ImageMetadataReader.ReadMetadata(path));
         }
-        catch (Exception e) when (e is ImageProcessingException or MetadataException or IOException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
+            // A parser's error on a stranger's file, whatever its kind, only means the file tells us nothing.
             return None;
         }
+    }
+
+    private static PhotoMetadata ReadAll(IReadOnlyList<MetadataExtractor.Directory> directories)
+    {
 
         var iptc = directories.OfType<IptcDirectory>().FirstOrDefault();
         var ifd0 = directories.OfType<ExifIfd0Directory>().FirstOrDefault();
