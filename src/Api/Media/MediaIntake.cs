@@ -36,6 +36,9 @@ public sealed class MediaIntake(RenderGate gate, IOptions<MediaOptions> options)
             { Value: ProbeResult.TooLarge large } => (null, new UploadRefusal(
                 StatusCodes.Status422UnprocessableEntity,
                 $"The image declares {large.Width} x {large.Height} pixels; at most {maxPixels:N0} pixels are accepted.")),
+            { Value: ProbeResult.Undecodable } when format == ImageFormat.Heif => (null, new UploadRefusal(
+                StatusCodes.Status415UnsupportedMediaType,
+                "HEIC/HEIF photos (HEVC-coded) cannot be decoded by this server's image library, which has no HEVC decoder; export the photo as JPEG, or as AVIF (which is HEIF with AV1 and is accepted).")),
             { Value: ProbeResult.Undecodable bad } => (null, new UploadRefusal(
                 StatusCodes.Status422UnprocessableEntity, $"The file starts like a {format.Name.ToUpperInvariant()} image but does not decode as one ({bad.Reason}).")),
             { Value: ProbeResult.Image facts } => (new CheckedImage(format, facts, PhotoMetadata.Read(upload.FilePath)), null),

@@ -200,6 +200,18 @@ public sealed class MediaUploadTests(EditorialFixture api) : IClassFixture<Edito
     }
 
     [Fact]
+    public async Task A_HEIC_photo_is_415_saying_why()
+    {
+        // An ISO media file of brand heic: what an iPhone's photos start with.
+        byte[] heic = [0, 0, 0, 24, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0, 0, 0,
+            (byte)'m', (byte)'i', (byte)'f', (byte)'1', (byte)'h', (byte)'e', (byte)'i', (byte)'c', 0, 0, 0, 8, (byte)'f', (byte)'r', (byte)'e', (byte)'e'];
+
+        var problem = await (await api.Editor.SendAsync(Raw(heic, "image/heic"))).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+
+        Assert.Contains("HEVC", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_decompression_bomb_is_422_from_its_header()
     {
         var bomb = TestImages.PngDeclaring(50_000, 50_000);
