@@ -204,7 +204,7 @@ public sealed class SignedRenditionRequestValidator : AbstractValidator<SignedRe
         RuleFor(r => r.Quality).InclusiveBetween(1, 100);
         RuleFor(r => r.Dpr).InclusiveBetween(1, 3);
         RuleFor(r => r.Format).OneOf(["webp", "avif", "jpg", "png", "auto"]);
-        RuleFor(r => r).Must(r => r.Width * (r.Dpr ?? 1) <= RenditionSpec.MaxSide && r.Height * (r.Dpr ?? 1) <= RenditionSpec.MaxSide)
+        RuleFor(r => r).Must(r => r.Width * (r.Dpr ?? 1) <= RenditionSpec.MaxSide && (r.Height ?? 1) * (r.Dpr ?? 1) <= RenditionSpec.MaxSide)
             .OverridePropertyName("dpr").WithMessage($"A rendition is at most {RenditionSpec.MaxSide} pixels a side, device pixel ratio included.")
             .When(r => r.Width is not null);
     }
