@@ -317,18 +317,28 @@ internal sealed class App
 }
 
 /// <summary>
-/// The apps of the run: the API (one process at a time, with its response cache on or off) and the
-/// reference app, their RSS logs and logs. Disposing it stops whatever still runs.
+/// The apps of the run: the API (one process at a time, with its response cache on or off, or set up
+/// for the media cases) and the reference app, their RSS logs and logs. Disposing it stops whatever still runs.
 /// </summary>
 internal sealed class Servers(Settings settings, RepoPaths repo, string runDir, string connectionString, Http http) : IAsyncDisposable
 {
     private App? api;
-    private bool apiCache;
+    private ApiMode apiMode;
     private App? reference;
+
+    private enum ApiMode
+    {
+        Uncached,
+        Cached,
+        Media,
+    }
 
     public RssLog ApiRss { get; } = new(Path.Combine(runDir, "rss.log"));
 
     public RssLog ReferenceRss { get; } = new(Path.Combine(runDir, "reference-rss.log"));
+
+    /// <summary>The API's memory during the media cases (apart from <see cref="ApiRss"/>).</summary>
+    public RssLog MediaRss { get; } = new(Path.Combine(runDir, "media-rss.log"));
 
     public App? Api => api;
 
@@ -341,38 +351,88 @@ internal sealed class Servers(Settings settings, RepoPaths repo, string runDir, 
     private string NextApiLog => Path.Combine(runDir, $"api-{ApiStarts + 1}.log");
 
     /// <summary>Starts the API with its response cache on or off, logging to LOGFILE; does not wait.</summary>
-    public App LaunchApi(bool cache, string logFile)
-    {
-        var dll = Path.Combine(repo.ApiBin, "Api.dll");
-        api = App.Launch("News API", dll, new Dictionary<string, string>
-        {
-            ["ASPNETCORE_URLS"] = settings.ApiUrl,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ConnectionStrings__Content"] = connectionString,
-            ["Database__SeedSampleContent"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["ResponseCache__Enabled"] = cache ? "true" : "false",
-        }, logFile, ApiRss);
-        apiCache = cache;
-        ApiStarts++;
-        return api;
-    }
+    public App LaunchApi(bool cache, string logFile) => Launch(cache ? ApiMode.Cached : ApiMode.Uncached, logFile, ApiRss, []);
 
     /// <summary>Makes sure the API runs with its response cache on or off, (re)starting it when needed, and is ready.</summary>
     public async Task<App> EnsureApiAsync(bool cache, CancellationToken cancellationToken)
     {
-        if (api is not null && apiCache == cache)
+        var mode = cache ? ApiMode.Cached : ApiMode.Uncached;
+        if (api is not null && apiMode == mode)
         {
             return api;
         }
 
+        return await StartApiAsync(mode, ApiRss, [], cancellationToken);
+    }
+
+    /// <summary>
+    /// Restarts the API for the media cases: response cache on, renditions cached in RENDITIONFOLDER
+    /// (a fresh one, so that the first request of each rendition renders it), and its memory logged
+    /// apart (<see cref="MediaRss"/>), so that the images' memory does not count against the read
+    /// cases' target. The other Media__* settings are the API's defaults unless the environment of
+    /// the run sets them.
+    /// </summary>
+    public Task<App> StartMediaApiAsync(string renditionFolder, CancellationToken cancellationToken) =>
+        StartApiAsync(ApiMode.Media, MediaRss, [new("Media__RenditionCacheFolder", renditionFolder)], cancellationToken);
+
+    private async Task<App> StartApiAsync(ApiMode mode, RssLog rss, IReadOnlyList<KeyValuePair<string, string>> extra, CancellationToken cancellationToken)
+    {
         await StopApiAsync();
         var log = NextApiLog;
-        Log.Line($"Starting the News API on {settings.ApiUrl}, response cache {(cache ? "on" : "off")} (log: {log}) ...");
-        var started = LaunchApi(cache, log);
+        var what = mode switch
+        {
+            ApiMode.Media => "for the media cases (response cache on, a fresh rendition cache)",
+            ApiMode.Cached => "response cache on",
+            _ => "response cache off",
+        };
+        Log.Line($"Starting the News API on {settings.ApiUrl}, {what} (log: {log}) ...");
+        var started = Launch(mode, log, rss, extra);
         await started.WaitReadyAsync(http, settings.ApiUrl + "/health/ready", cancellationToken);
         Log.Line($"News API ready (pid {started.Pid})");
         return started;
+    }
+
+    private App Launch(ApiMode mode, string logFile, RssLog rss, IReadOnlyList<KeyValuePair<string, string>> extra)
+    {
+        var environment = ApiEnvironment(mode != ApiMode.Uncached);
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        api = App.Launch("News API", Path.Combine(repo.ApiBin, "Api.dll"), environment, logFile, rss);
+        apiMode = mode;
+        ApiStarts++;
+        return api;
+    }
+
+    private Dictionary<string, string> ApiEnvironment(bool cache) => new()
+    {
+        ["ASPNETCORE_URLS"] = settings.ApiUrl,
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["ConnectionStrings__Content"] = connectionString,
+        ["Database__SeedSampleContent"] = "true",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["ResponseCache__Enabled"] = cache ? "true" : "false",
+    };
+
+    /// <summary>
+    /// A new API key with SCOPE, made by the API's own command (`dotnet Api.dll keys create`) on the
+    /// run's database; its secret.
+    /// </summary>
+    public async Task<string> CreateKeyAsync(string name, string scope, CancellationToken cancellationToken)
+    {
+        var run = await Child.CaptureAsync(
+            "dotnet", [Path.Combine(repo.ApiBin, "Api.dll"), "keys", "create", "--name", name, "--scope", scope],
+            cancellationToken, ApiEnvironment(cache: false), workingDirectory: repo.ApiBin);
+        var secret = run.Output.Trim();
+        if (run.ExitCode != 0 || !secret.StartsWith("nk_", StringComparison.Ordinal))
+        {
+            Log.Line(run.Error.TrimEnd('\n'));
+            throw new BenchFailure($"'dotnet Api.dll keys create' failed (exit status {run.ExitCode})");
+        }
+
+        return secret;
     }
 
     public async Task StopApiAsync()

@@ -34,6 +34,7 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
 
         await Wrk.EnsureInstalledAsync(cancellationToken);
         var wrkVersion = await Wrk.VersionAsync(cancellationToken);
+        var vips = plan.Media.Any(c => c.Workload is ColdRenders) ? await VipsCli.PrepareAsync(cancellationToken) : null;
 
         Log.Line("Building the News API (Release)...");
         await BuildAsync(repo.ApiProject, cancellationToken);
@@ -60,12 +61,12 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
         {
             using var http = new Http();
             await using var servers = new Servers(settings, repo, runDir, connectionString, http);
-            return await RunWithAppsAsync(runDir, wrkVersion, connectionString, cluster, http, servers, cancellationToken);
+            return await RunWithAppsAsync(runDir, wrkVersion, vips, connectionString, cluster, http, servers, cancellationToken);
         }
     }
 
     private async Task<RunEnd> RunWithAppsAsync(
-        string runDir, string wrkVersion, string connectionString, PrivateCluster? cluster, Http http, Servers servers, CancellationToken cancellationToken)
+        string runDir, string wrkVersion, VipsCli? vips, string connectionString, PrivateCluster? cluster, Http http, Servers servers, CancellationToken cancellationToken)
     {
         // The first start applies the migrations and loads the sample categories the generation
         // spreads the articles over.
@@ -79,7 +80,8 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
         var machine = await Machine.DescribeAsync(repo.Root, netCoreApp, aspNetCoreApp, content.PostgresVersion, wrkVersion, cancellationToken);
         var startedAt = DateTimeOffset.UtcNow;
         var reportText = Path.Combine(runDir, "report.txt");
-        var header = ReportWriter.Header(settings, plan, machine, content, startedAt, runDir);
+        var media = plan.Media.Count > 0 ? MediaSetup.Describe(repo, settings, vips) : null;
+        var header = ReportWriter.Header(settings, plan, machine, content, media, startedAt, runDir);
         Console.Out.Write(header);
         await File.WriteAllTextAsync(reportText, header, CancellationToken.None);
 
@@ -137,6 +139,16 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
             }
         }
 
+        var timed = new List<TimedResult>();
+        if (plan.Media.Count > 0)
+        {
+            Log.Line();
+            Log.Line("== The media library: the News API restarted with a fresh rendition cache");
+            var results = await new MediaGroup(settings, repo, runDir, servers, psql, runner, cluster?.ClusterDir, vips).RunAsync(plan.Media, cancellationToken);
+            cases.AddRange(results.Cases);
+            timed.AddRange(results.Timed);
+        }
+
         StartupResult? startup = null;
         if (plan.Startup is { Workload: StartupTimes times })
         {
@@ -147,11 +159,12 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
 
         await servers.StopApiAsync();
 
-        var casesFailed = cases.Any(c => !c.Result.Ok) || startup is { Ok: false };
-        var verdicts = Targets.Check(new Outcome(plan, cases, servers.ApiRss.Peak(), startup));
+        var casesFailed = cases.Any(c => !c.Result.Ok) || startup is { Ok: false } || timed.Any(t => !t.Ok);
+        var verdicts = Targets.Check(new Outcome(plan, cases, servers.ApiRss.Peak(), startup, timed));
         await File.WriteAllTextAsync(Path.Combine(runDir, "targets.txt"), ReportWriter.TargetLines(verdicts), CancellationToken.None);
         var report = new RunReport(
-            startedAt, settings, plan, machine, content, runDir, cases, startup, servers.ApiRss.Peak(), servers.ReferenceRss.Peak(), verdicts, casesFailed);
+            startedAt, settings, plan, machine, content, runDir, cases, startup, servers.ApiRss.Peak(), servers.ReferenceRss.Peak(), verdicts, casesFailed,
+            media, timed, servers.MediaRss.Peak());
         var body = ReportWriter.Body(report);
         Console.Out.Write(body);
         await File.AppendAllTextAsync(reportText, body, CancellationToken.None);

@@ -44,6 +44,14 @@ internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDi
         return result;
     }
 
+    /// <summary>
+    /// wrk over the paths of FILE in turn (paths-file.lua) against AIM, for a case that made its
+    /// check requests itself (media:cached-rendition): a warm-up, then the measured run, as every
+    /// wrk case. BODY is the size of the body of its check request.
+    /// </summary>
+    public Task<CaseResult> MeasurePathsAsync(BenchCase benchCase, Aim aim, string file, long? body, CancellationToken cancellationToken) =>
+        MeasureAsync(new Run(benchCase, null, aim), new WrkJob("paths-file.lua", [file]), body, cancellationToken);
+
     /// <summary>One case's run: what it is, which round, against what.</summary>
     private sealed record Run(BenchCase Case, int? Round, Aim Aim)
     {

@@ -12,6 +12,12 @@ internal enum Group
     /// <summary>The API restarted with its response cache on.</summary>
     Cached,
 
+    /// <summary>
+    /// The media library: the API restarted (response cache on) with a fresh rendition cache, its
+    /// memory kept apart from the read cases'.
+    /// </summary>
+    Media,
+
     /// <summary>Start-up to ready.</summary>
     Startup,
 }
@@ -36,6 +42,21 @@ internal sealed record HotSet(bool Conditional) : Workload;
 
 /// <summary>One list path with If-None-Match and its ETag (paths-file.lua), 304 expected.</summary>
 internal sealed record ConditionalListPage(string Path) : Workload;
+
+/// <summary>
+/// Cold renditions one at a time (no wrk): each timed from request to last byte, then libvips' own
+/// <c>vips thumbnail</c> doing the same on the same files, the two interleaved.
+/// </summary>
+internal sealed record ColdRenders : Workload;
+
+/// <summary>Cold renditions, CONCURRENCY requests at a time until each of a fixed set was made once (no wrk).</summary>
+internal sealed record ConcurrentColdRenders(int Concurrency) : Workload;
+
+/// <summary>The SPEC.webp renditions of a few photos, already in the rendition cache (paths-file.lua).</summary>
+internal sealed record CachedRenditions(string Spec) : Workload;
+
+/// <summary>Uploads of a ~10 MiB JPEG, one at a time, each with distinct bytes (no wrk).</summary>
+internal sealed record LargeUploads : Workload;
 
 /// <summary>Starts of the API, timed to its first ready answer; no wrk.</summary>
 internal sealed record StartupTimes(int Starts) : Workload;
@@ -68,6 +89,12 @@ internal static class Catalog
         new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),
         new("conditional:article-by-slug", Group.Cached, new HotSet(Conditional: true)),
         new("conditional:list-first-page", Group.Cached, new ConditionalListPage(FirstPage)),
+        new("media:cold-render", Group.Media, new ColdRenders()),
+        new("media:cold-concurrent-2", Group.Media, new ConcurrentColdRenders(2)),
+        new("media:cold-concurrent-8", Group.Media, new ConcurrentColdRenders(8)),
+        new("media:cached-rendition", Group.Media, new CachedRenditions("w1200")),
+        new("media:cached-thumbnail", Group.Media, new CachedRenditions("w160")),
+        new("media:upload-10mib", Group.Media, new LargeUploads()),
         new("startup", Group.Startup, new StartupTimes(Settings.StartupRuns)),
     ];
 }
@@ -82,6 +109,7 @@ internal sealed record Plan(
     IReadOnlyList<IReadOnlyList<BenchCase>> ReferenceTurns,
     IReadOnlyList<BenchCase> Uncached,
     IReadOnlyList<BenchCase> Cached,
+    IReadOnlyList<BenchCase> Media,
     BenchCase? Startup)
 {
     public bool AnyReference => ReferenceTurns.Count > 0;
@@ -89,8 +117,8 @@ internal sealed record Plan(
     /// <summary>Whether some cases run in turns (a reference case with the API's).</summary>
     public bool AnyInTurns => ReferenceTurns.Any(turn => turn.Count > 1);
 
-    /// <summary>Whether any case loads the API (the peak RSS target needs one).</summary>
-    public bool AnyApiCase => Selected.Any(c => c.Group != Group.Reference);
+    /// <summary>Whether any case loads the API outside the media group (the whole-run peak RSS target needs one).</summary>
+    public bool AnyApiCase => Selected.Any(c => c.Group is Group.Uncached or Group.Cached or Group.Startup);
 
     public bool WasSelected(string name) => Selected.Any(c => c.Name == name);
 
@@ -140,6 +168,7 @@ internal sealed record Plan(
             turns,
             api.Where(c => !inTurns.Contains(c)).ToList(),
             selected.Where(c => c.Group == Group.Cached).ToList(),
+            selected.Where(c => c.Group == Group.Media).ToList(),
             selected.FirstOrDefault(c => c.Group == Group.Startup));
     }
 }

@@ -1,6 +1,6 @@
 // tests/Api.Bench - the program behind scripts/bench: load-tests the News API's public read endpoints
 // with wrk, next to a bare reference app, on a private PostgreSQL cluster with generated content,
-// and checks the performance targets. `scripts/bench --help` (Usage.txt) tells what it does.
+// times its media library next to libvips' own command line, and checks the performance targets. `scripts/bench --help` (Usage.txt) tells what it does.
 //
 // Exit status: 0 when every case ran without errors and every target was met, 1 otherwise, 2 on
 // a usage error; 130 or 143 when stopped by SIGINT or SIGTERM (after stopping what it started).

@@ -73,7 +73,10 @@ internal sealed record RunReport(
     MemoryPeak Api,
     MemoryPeak Reference,
     IReadOnlyList<TargetVerdict> Targets,
-    bool CasesFailed)
+    bool CasesFailed,
+    MediaSetup? Media,
+    IReadOnlyList<TimedResult> Timed,
+    MemoryPeak MediaMemory)
 {
     public bool TargetsFailed => Targets.Any(t => t.Failed);
 
@@ -84,10 +87,10 @@ internal sealed record RunReport(
 internal static class ReportWriter
 {
     private const string RowFormat = "{0,-28} {1,10} {2,8} {3,8} {4,8} {5,6} {6,5} {7,7} {8,7} {9,6} {10,7}  {11}";
-    private const string RatioFormat = "{0,-46} {1,10} {2,7} {3,7} {4,7} {5,7} {6,7}";
+    private const string RatioFormat = "{0,-50} {1,10} {2,7} {3,7} {4,7} {5,7} {6,7}";
 
     /// <summary>The header: the machine, the versions, the settings, the cases.</summary>
-    public static string Header(Settings settings, Plan plan, Machine machine, ContentState content, DateTimeOffset startedAt, string runDir)
+    public static string Header(Settings settings, Plan plan, Machine machine, ContentState content, MediaSetup? media, DateTimeOffset startedAt, string runDir)
     {
         var text = new StringBuilder();
         text.AppendLine();
@@ -112,6 +115,17 @@ internal static class ReportWriter
         else if (plan.AnyReference)
         {
             text.AppendLine($"  reference:   {settings.ReferenceUrl} (tests/Api.Bench/Reference, Release)");
+        }
+
+        if (media is not null)
+        {
+            text.AppendLine($"  media:       {media.Images} photos of {Settings.PhotoWidth} x {Settings.PhotoHeight} (JPEG quality {Photos.PhotoQuality}, made here with libvips), rendered to");
+            text.AppendLine($"               {Settings.RenditionWidth}-wide WebP; {media.Uploads} uploads of {Photos.LargeWidth} x {Photos.LargeHeight} (quality {Photos.LargeQuality}); renders at once: {media.RendersAtOnce}");
+            text.AppendLine($"  libvips:     API: {media.ApiLibvips}");
+            if (media.Reference is { } vips)
+            {
+                text.AppendLine($"               reference: {vips.Description}, saving WebP with {vips.SaveOptions}");
+            }
         }
 
         text.AppendLine($"  cases:       {string.Join(' ', plan.Selected.Select(c => c.Name))}");
@@ -168,10 +182,36 @@ internal static class ReportWriter
             }
         }
 
+        if (report.Timed.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Media, one request at a time (wall time from the request to the last byte of the answer):");
+            foreach (var timed in report.Timed)
+            {
+                TimedRows(text, timed);
+            }
+        }
+
+        if (report.Plan.Media.Any(c => c.Workload is ConcurrentColdRenders or CachedRenditions))
+        {
+            text.AppendLine();
+            text.AppendLine("media:cold-concurrent-N: each of a set of distinct renditions not yet made (NEWSAPI_BENCH_MEDIA_IMAGES");
+            text.AppendLine("photos x 2 specs for N = 2, x 4 for N = 8, each a 1200 x 900 WebP of quality 80), N requests at a time");
+            text.AppendLine("until each was made once; requests/s over the whole, p50 and p99 latency, CPU us per render; RSS MiB:");
+            text.AppendLine("the API's peak during the case (VmHWM reset just before, and the samples). media:cached-rendition and");
+            text.AppendLine("media:cached-thumbnail: wrk over the w1200.webp or the w160.webp of up to 4 photos, rendered beforehand,");
+            text.AppendLine("as the article cases (body B: one of them).");
+        }
+
         text.AppendLine();
         text.AppendLine("Memory (peak RSS; the larger of VmHWM and the samples taken every 0.2 s):");
         var api = report.Api;
-        text.AppendLine($"  News API:      {Format.Count(api.PeakMib)} MiB over the whole run, {api.Processes} processes (VmHWM {Format.Count(api.HwmMib)} MiB, sampled {Format.Count(api.SampledMib)} MiB)");
+        text.AppendLine($"  News API:      {Format.Count(api.PeakMib)} MiB over the read cases, {api.Processes} processes (VmHWM {Format.Count(api.HwmMib)} MiB, sampled {Format.Count(api.SampledMib)} MiB)");
+        if (report.Plan.Media.Count > 0)
+        {
+            var media = report.MediaMemory;
+            text.AppendLine($"  News API, media cases: {Format.Count(media.PeakMib)} MiB over the media cases, uploads included (VmHWM {Format.Count(media.HwmMib)} MiB, sampled {Format.Count(media.SampledMib)} MiB)");
+        }
         if (report.Plan.AnyReference)
         {
             var reference = report.Reference;
@@ -237,7 +277,18 @@ internal static class ReportWriter
             report.Startup is { } startup
                 ? new JsonStartup(startup.Status, startup.ReadyMs.Select(ms => ms / 1000.0).ToList(), startup.MedianMs / 1000.0)
                 : null,
-            new JsonMemory(report.Api, report.Plan.AnyReference ? report.Reference : null),
+            new JsonMemory(report.Api, report.Plan.AnyReference ? report.Reference : null, report.Plan.Media.Count > 0 ? report.MediaMemory : null),
+            report.Media is { } media
+                ? new JsonMedia(
+                    media.ApiLibvips,
+                    media.Reference?.Description,
+                    media.Reference?.SaveOptions,
+                    media.RendersAtOnce,
+                    media.Images,
+                    media.Uploads,
+                    report.Timed.Select(t => new JsonTimed(
+                        t.Case, t.What, t.Status, t.Api, t.InputBytes, t.OutputBytes, t.ReferenceTool, t.Reference, t.ReferenceOutputBytes, t.ReferenceNote, t.RatioToReference, t.MibPerSecond)).ToList())
+                : null,
             Ratios(report.Cases),
             report.Targets.Select(t => new JsonTarget(t.Target.Description, t.Target.Measure, t.Target.Comparison, t.Target.Limit, t.Target.Case, t.Target.Base, t.Verdict, t.Value, t.Line)).ToList());
         return JsonSerializer.Serialize(json, ReportJson.Default.JsonReport) + "\n";
@@ -273,6 +324,36 @@ internal static class ReportWriter
         return ratios;
     }
 
+    private static void TimedRows(StringBuilder text, TimedResult t)
+    {
+        text.AppendLine($"  {t.Case}: {t.What}{(t.InputBytes is { } input ? $" ({Format.Fixed(input / 1048576.0, 2)} MiB)" : "")}");
+        if (t.Api.Count > 0)
+        {
+            var output = t.OutputBytes is { } bytes ? $"; {Format.Fixed(bytes / 1024.0, 1)} KiB out" : "";
+            var rate = t.MibPerSecond is { } mibs ? $"; {Format.Fixed(mibs, 1)} MiB/s at the median" : "";
+            text.AppendLine($"    News API: {Times(t.Api)}{output}{rate}");
+        }
+
+        if (t.Reference is { Count: > 0 } reference)
+        {
+            text.AppendLine($"    {t.ReferenceTool}: {Times(reference)}{(t.ReferenceOutputBytes is { } bytes ? $"; {Format.Fixed(bytes / 1024.0, 1)} KiB out" : "")}");
+            if (t.ReferenceNote is { } note)
+            {
+                text.AppendLine($"      {note}");
+            }
+
+            text.AppendLine($"    median News API / median vips: {Format.Fixed(t.RatioToReference, 3)}");
+        }
+
+        if (!t.Ok)
+        {
+            text.AppendLine($"    {t.Status}");
+        }
+    }
+
+    private static string Times(Timings t) =>
+        $"{t.Count} x, median {Format.Fixed(t.MedianMs, 1)} ms, p90 {Format.Fixed(t.P90Ms, 1)} ms (min {Format.Fixed(t.MinMs, 1)}, max {Format.Fixed(t.MaxMs, 1)})";
+
     private static void CaseRow(StringBuilder text, string label, CaseResult r) => Row(
         text,
         RowFormat,
@@ -304,6 +385,7 @@ internal sealed record JsonReport(
     IReadOnlyList<JsonCase> Cases,
     JsonStartup? Startup,
     JsonMemory Memory,
+    JsonMedia? Media,
     IReadOnlyList<JsonRatio> Ratios,
     IReadOnlyList<JsonTarget> Targets);
 
@@ -327,7 +409,33 @@ internal sealed record JsonCase(string Name, CaseResult Median, IReadOnlyList<Ca
 
 internal sealed record JsonStartup(string Status, IReadOnlyList<double> ReadySeconds, double? MedianSeconds);
 
-internal sealed record JsonMemory(MemoryPeak Api, MemoryPeak? Reference);
+/// <summary>The memory of the API over the read cases, of the reference app, and of the API over the media cases.</summary>
+internal sealed record JsonMemory(MemoryPeak Api, MemoryPeak? Reference, MemoryPeak? MediaApi);
+
+/// <summary>What the media cases ran against, and the cases measured one request at a time.</summary>
+internal sealed record JsonMedia(
+    string ApiLibvips,
+    string? ReferenceTool,
+    string? ReferenceSaveOptions,
+    string RendersAtOnce,
+    int Photos,
+    int Uploads,
+    IReadOnlyList<JsonTimed> OneAtATime);
+
+/// <summary>A media case measured one request at a time: times in ms (each, and their median, p90, min, max), sizes in bytes.</summary>
+internal sealed record JsonTimed(
+    string Name,
+    string What,
+    string Status,
+    Timings Api,
+    long? InputBytes,
+    long? OutputBytes,
+    string? ReferenceTool,
+    Timings? Reference,
+    long? ReferenceOutputBytes,
+    string? ReferenceNote,
+    double? RatioToReference,
+    double? MibPerSecond);
 
 internal sealed record JsonRatio(string Case, string Base, double? RequestsPerSecond, double? P50, double? P99, double? Body, double? Cpu, double? Db);
 

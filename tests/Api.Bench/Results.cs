@@ -115,6 +115,67 @@ internal static class Stats
         return known.Count % 2 == 1 ? known[middle] : (known[middle - 1] + known[middle]) / 2;
     }
 
+    /// <summary>The nearest-rank PERCENT percentile of the values (null when there are none).</summary>
+    public static double? Percentile(IReadOnlyList<double> values, double percent)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+
     /// <summary>A / B, or null when either is unknown or B is 0.</summary>
     public static double? Ratio(double? a, double? b) => a is null || b is null || b == 0 ? null : a / b;
+}
+
+/// <summary>Wall times of requests made one at a time (or of a command run that many times), in ms.</summary>
+internal sealed record Timings(IReadOnlyList<double> Ms)
+{
+    public int Count => Ms.Count;
+
+    public double? MedianMs => Stats.Median(Ms.Select(v => (double?)v));
+
+    public double? P90Ms => Stats.Percentile(Ms, 90);
+
+    public double? MinMs => Ms.Count == 0 ? null : Ms.Min();
+
+    public double? MaxMs => Ms.Count == 0 ? null : Ms.Max();
+}
+
+/// <summary>
+/// A media case measured one request at a time, without wrk: WHAT it requested, the wall time of
+/// each request (request sent to last byte read), the size of what went in (the JPEG) and of what
+/// came out (the median rendition; null for uploads). For media:cold-render also the yardstick:
+/// the same work done by REFERENCETOOL on the same files, as many times, and a NOTE on it. Failure
+/// is null when the case went well.
+/// </summary>
+internal sealed record TimedResult(
+    string Case,
+    string What,
+    Timings Api,
+    long? InputBytes,
+    long? OutputBytes,
+    string? ReferenceTool,
+    Timings? Reference,
+    long? ReferenceOutputBytes,
+    string? ReferenceNote,
+    string? Failure)
+{
+    public bool Ok => Failure is null;
+
+    public string Status => Failure is null ? "ok" : $"FAILED: {Failure}";
+
+    /// <summary>The API's median over the reference's (null without both).</summary>
+    public double? RatioToReference => Stats.Ratio(Api.MedianMs, Reference?.MedianMs);
+
+    /// <summary>MiB of input per second at the median time, for the cases with no output (uploads).</summary>
+    public double? MibPerSecond =>
+        OutputBytes is null && InputBytes is { } bytes && Api.MedianMs is { } ms && ms > 0 ? bytes / 1048576.0 / (ms / 1000) : null;
+
+    public static TimedResult Failed(string name, string what, string reason, Timings? api = null) =>
+        new(name, what, api ?? new Timings([]), null, null, null, null, null, null, reason);
 }

@@ -61,7 +61,9 @@ internal sealed partial record Settings(
     int Rounds,
     int Connections,
     int Threads,
-    string? ExternalConnectionString)
+    string? ExternalConnectionString,
+    int MediaImages,
+    int MediaUploads)
 {
     /// <summary>The page whose cursor list-deep-page requests.</summary>
     public const int DeepPage = 1000;
@@ -83,6 +85,14 @@ internal sealed partial record Settings(
 
     /// <summary>How long any start of either app may take before the run gives up.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Width of the photos the media cases render from (4000 x 3000, 12 megapixels).</summary>
+    public const int PhotoWidth = 4000;
+
+    public const int PhotoHeight = 3000;
+
+    /// <summary>Width the cold renditions are made at, as WebP (the API's defaults: quality 80, effort 4).</summary>
+    public const int RenditionWidth = 1200;
 
     /// <summary>The database of the benchmark in the private cluster.</summary>
     public const string BenchDatabase = "newsapi_bench";
@@ -122,6 +132,15 @@ internal sealed partial record Settings(
         var rounds = Count("NEWSAPI_BENCH_ROUNDS", Get("NEWSAPI_BENCH_ROUNDS") ?? "3", 1);
         var connections = Count("NEWSAPI_BENCH_CONNECTIONS", Get("NEWSAPI_BENCH_CONNECTIONS") ?? "32", 1);
         var threads = Count("NEWSAPI_BENCH_THREADS", Get("NEWSAPI_BENCH_THREADS") ?? "2", 1);
+        // Cold renders are a few hundred milliseconds each: enough of them for a median and a p90
+        // without the media cases taking minutes on a small machine.
+        var mediaImages = Count("NEWSAPI_BENCH_MEDIA_IMAGES", Get("NEWSAPI_BENCH_MEDIA_IMAGES") ?? "12", 2);
+        var mediaUploads = Count("NEWSAPI_BENCH_MEDIA_UPLOADS", Get("NEWSAPI_BENCH_MEDIA_UPLOADS") ?? "6", 1);
+        if (mediaImages > 500 || mediaUploads > 100)
+        {
+            throw new UsageError("NEWSAPI_BENCH_MEDIA_IMAGES may be at most 500 and NEWSAPI_BENCH_MEDIA_UPLOADS at most 100");
+        }
+
         if (connections < threads)
         {
             throw new UsageError($"NEWSAPI_BENCH_CONNECTIONS ({connections}) must be at least NEWSAPI_BENCH_THREADS ({threads})");
@@ -144,7 +163,9 @@ internal sealed partial record Settings(
             rounds,
             connections,
             threads,
-            Get("ConnectionStrings__Content"));
+            Get("ConnectionStrings__Content"),
+            mediaImages,
+            mediaUploads);
     }
 
     private static int Count(string name, string value, int min)

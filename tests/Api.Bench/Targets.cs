@@ -11,8 +11,14 @@ internal enum Measure
     /// <summary>A case's p99 latency, as a ratio to its base case's.</summary>
     P99Latency,
 
-    /// <summary>The API's peak RSS over the whole run (every API process), in MiB.</summary>
+    /// <summary>The API's peak RSS over the whole run (every API process but the media group's), in MiB.</summary>
     ApiPeakRssMib,
+
+    /// <summary>The peak RSS of the API during one case, in MiB.</summary>
+    CasePeakRssMib,
+
+    /// <summary>A one-at-a-time case's median time, as a ratio to its yardstick's (BASE names it) on the same inputs.</summary>
+    ReferenceTimeRatio,
 
     /// <summary>The median start-up to ready of the startup case, in seconds.</summary>
     StartupMedianSeconds,
@@ -38,7 +44,9 @@ internal sealed record Target(Measure Measure, Comparison Comparison, decimal Li
     {
         Measure.RequestsPerSecond => $"{Case} {Operator} {LimitText} x {Base} requests/s",
         Measure.P99Latency => $"{Case} p99 {Operator} {LimitText} x {Base} p99",
-        Measure.ApiPeakRssMib => $"peak RSS of the API {Operator} {LimitText} MiB",
+        Measure.ApiPeakRssMib => $"peak RSS of the API over the read cases {Operator} {LimitText} MiB",
+        Measure.CasePeakRssMib => $"peak RSS of the API during {Case} {Operator} {LimitText} MiB",
+        Measure.ReferenceTimeRatio => $"{Case} median time {Operator} {LimitText} x {Base}'s",
         Measure.StartupMedianSeconds => $"median start-up to ready {Operator} {LimitText} s",
         _ => throw new InvalidOperationException($"no description for {Measure}"),
     };
@@ -53,9 +61,11 @@ internal sealed record TargetVerdict(Target Target, string Verdict, double? Valu
 }
 
 /// <summary>What the targets are checked against.</summary>
-internal sealed record Outcome(Plan Plan, IReadOnlyList<CaseSummary> Cases, MemoryPeak Api, StartupResult? Startup)
+internal sealed record Outcome(Plan Plan, IReadOnlyList<CaseSummary> Cases, MemoryPeak Api, StartupResult? Startup, IReadOnlyList<TimedResult> Timed)
 {
     public CaseResult? Find(string name) => Cases.FirstOrDefault(c => c.Name == name)?.Result;
+
+    public TimedResult? FindTimed(string name) => Timed.FirstOrDefault(t => t.Case == name);
 }
 
 internal static class Targets
@@ -72,6 +82,9 @@ internal static class Targets
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.80m, "list-deep-page", "list-first-page"),
         new(Measure.ApiPeakRssMib, Comparison.AtMost, 200m),
         new(Measure.StartupMedianSeconds, Comparison.AtMost, 3m),
+        new(Measure.ReferenceTimeRatio, Comparison.AtMost, 1.3m, "media:cold-render", "vips thumbnail"),
+        new(Measure.CasePeakRssMib, Comparison.AtMost, 400m, "media:cold-concurrent-8"),
+        new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.8m, "media:cached-rendition", "cached:article-by-slug"),
     ];
 
     /// <summary>The pairs of cases the ratio table compares (first case / second).</summary>
@@ -84,6 +97,9 @@ internal static class Targets
         ("conditional:article-by-slug", "article-by-slug"),
         ("conditional:list-first-page", "list-first-page"),
         ("list-deep-page", "list-first-page"),
+        ("media:cold-concurrent-8", "media:cold-concurrent-2"),
+        ("media:cached-rendition", "cached:article-by-slug"),
+        ("media:cached-thumbnail", "cached:article-by-slug"),
     ];
 
     public static IReadOnlyList<TargetVerdict> Check(Outcome outcome) => All.Select(t => Check(t, outcome)).ToList();
@@ -93,6 +109,8 @@ internal static class Targets
         Measure.RequestsPerSecond => CheckRatio(target, outcome, r => r.RequestsPerSecond),
         Measure.P99Latency => CheckRatio(target, outcome, r => r.P99Ms),
         Measure.ApiPeakRssMib => CheckApiRss(target, outcome),
+        Measure.CasePeakRssMib => CheckCaseRss(target, outcome),
+        Measure.ReferenceTimeRatio => CheckReferenceTime(target, outcome),
         Measure.StartupMedianSeconds => CheckStartup(target, outcome),
         _ => throw new InvalidOperationException($"no check for {target.Measure}"),
     };
@@ -148,6 +166,41 @@ internal static class Targets
 
         var verdict = target.IsMet(peak) ? "PASS" : "FAIL";
         return new(target, verdict, peak, $"{verdict}  {what}: {peak} MiB");
+    }
+
+    private static TargetVerdict CheckCaseRss(Target target, Outcome outcome)
+    {
+        var what = target.Description;
+        if (!outcome.Plan.WasSelected(target.Case!))
+        {
+            return new(target, "SKIP", null, $"SKIP  {what} (not run)");
+        }
+
+        if (outcome.Find(target.Case!) is not { PeakRssMib: { } peak } result)
+        {
+            return new(target, "FAIL", null, $"FAIL  {what}: no measurement");
+        }
+
+        var verdict = target.IsMet(peak) && result.Ok ? "PASS" : "FAIL";
+        return new(target, verdict, peak, $"{verdict}  {what}: {peak} MiB{(result.Ok ? "" : $"; {result.Case} {result.Status}")}");
+    }
+
+    private static TargetVerdict CheckReferenceTime(Target target, Outcome outcome)
+    {
+        var what = target.Description;
+        if (!outcome.Plan.WasSelected(target.Case!))
+        {
+            return new(target, "SKIP", null, $"SKIP  {what} (not run)");
+        }
+
+        if (outcome.FindTimed(target.Case!) is not { } result || !result.Ok || result.RatioToReference is not { } ratio)
+        {
+            var status = outcome.FindTimed(target.Case!)?.Status ?? "did not run";
+            return new(target, "FAIL", null, $"FAIL  {what}: cannot compare, {target.Case} {status}");
+        }
+
+        var verdict = target.IsMet(ratio) ? "PASS" : "FAIL";
+        return new(target, verdict, ratio, $"{verdict}  {what}: ratio {Format.Fixed(ratio, 3)} ({Format.Fixed(result.Api.MedianMs, 1)} ms / {Format.Fixed(result.Reference!.MedianMs, 1)} ms)");
     }
 
     private static TargetVerdict CheckStartup(Target target, Outcome outcome)

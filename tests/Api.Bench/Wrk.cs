@@ -103,37 +103,8 @@ internal static class Wrk
     /// Makes sure wrk is installed: with apt-get when running as root, else fails with the command
     /// that would install it.
     /// </summary>
-    public static async Task EnsureInstalledAsync(CancellationToken cancellationToken)
-    {
-        if (Child.Which("wrk") is not null)
-        {
-            return;
-        }
-
-        if (!Native.IsRoot)
-        {
-            throw new BenchFailure("wrk is not installed; install it with:  sudo apt-get install wrk");
-        }
-
-        if (Child.Which("apt-get") is null)
-        {
-            throw new BenchFailure("wrk is not installed and apt-get is not available; install wrk");
-        }
-
-        Log.Line("wrk not found; installing Debian's wrk package...");
-        var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        string[] install = ["install", "-y", "--no-install-recommends", "wrk"];
-        if (await Child.RunAsync("apt-get", install, cancellationToken, environment) != 0)
-        {
-            await Child.RunAsync("apt-get", ["update"], cancellationToken);
-            await Child.RunAsync("apt-get", install, cancellationToken, environment);
-        }
-
-        if (Child.Which("wrk") is null)
-        {
-            throw new BenchFailure("wrk was installed but wrk is still not found");
-        }
-    }
+    public static Task EnsureInstalledAsync(CancellationToken cancellationToken) =>
+        DebianPackages.EnsureAsync("wrk", "wrk", "the load generator", cancellationToken);
 
     /// <summary>
     /// wrk's version line: `wrk --version` prints e.g. "wrk debian/4.1.0-3+b2 [epoll] Copyright ..."
