@@ -20,6 +20,7 @@ public static class MediaEndpoints
             .Validate(o => o.MaxPixels > 0, "Media:MaxPixels must be positive")
             .Validate(o => o.MaxConcurrentRenders > 0 && o.MaxQueuedRenders >= 0, "Media:MaxConcurrentRenders must be positive and Media:MaxQueuedRenders not negative")
             .Validate(o => o.RenderTimeoutSeconds > 0, "Media:RenderTimeoutSeconds must be positive")
+            .Validate(o => o.RenderThreads is >= 1 and <= 64, "Media:RenderThreads must be from 1 to 64")
             .Validate(o => o.Widths.Length > 0 && o.Widths.All(w => w is > 0 and <= 8192), "Media:Widths must list widths from 1 to 8192")
             .Validate(o => o.InDatabase || Path.IsPathFullyQualified(o.Storage), "Media:Storage must be 'database' or the full path of a folder")
             .ValidateOnStart();
@@ -36,7 +37,7 @@ public static class MediaEndpoints
         builder.Services.AddSingleton<MediaSources>();
         builder.Services.AddSingleton<RenditionCache>();
         builder.Services.AddSingleton<ISampleContent, SamplePhoto>();
-        Imaging.Configure();
+        Imaging.Configure(builder.Configuration.GetValue<int?>($"{MediaOptions.Section}:{nameof(MediaOptions.RenderThreads)}") ?? new MediaOptions().RenderThreads);
         return builder;
     }
 

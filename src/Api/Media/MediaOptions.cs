@@ -32,6 +32,13 @@ public sealed class MediaOptions
     /// <summary>Renders that may run at once on this instance (default: the number of CPUs).</summary>
     public int MaxConcurrentRenders { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Threads libvips gives one render (default 1). Renders run side by side already, one per CPU; one
+    /// thread each was as fast for a single render and kept 8 concurrent renders in 315 MiB instead of 561
+    /// (<c>scripts/bench media:cold-concurrent-8</c>, 2 CPUs).
+    /// </summary>
+    public int RenderThreads { get; set; } = 1;
+
     /// <summary>Renders that may wait for a turn; past that a request is a 503 with Retry-After.</summary>
     public int MaxQueuedRenders { get; set; } = 32;
 
