@@ -31,7 +31,7 @@ public sealed class SamplePhoto(MediaIntake intake, MediaWriter writer, NpgsqlDa
             upload,
             image,
             new MediumWriteRequest(
-                Alt: "A red banner with gold stars under a blue sky",
+                Alt: "A red banner with gold discs under a blue sky",
                 Caption: "Sample photo, drawn by the service for its sample content.",
                 Credit: "News API sample content"),
             keyId: null,

@@ -3,31 +3,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
 using Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 
 namespace Api.Tests.Media;
 
-/// <summary>The application with media URLs on a public host (a CDN in front of /media/), an editor and an anonymous client.</summary>
-public sealed class MediaSiteFixture : ApiFactory
+/// <summary>The application with media URLs on a public host (a CDN in front of /media/).</summary>
+public sealed class MediaSiteFixture() : MediaApiFactory(new Dictionary<string, string> { ["Media:PublicBaseUrl"] = MediaHost })
 {
     public const string MediaHost = "https://img.example.com";
-
-    public HttpClient Editor { get; private set; } = null!;
-
-    public HttpClient Public { get; private set; } = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Editor = CreateClient(await CreateKeyAsync("content:write"));
-        Public = CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Media:PublicBaseUrl", MediaHost);
-    }
 }
 
 public sealed class MediaSyndicationTests(MediaSiteFixture api) : IClassFixture<MediaSiteFixture>
