@@ -48,6 +48,9 @@ public sealed class MediaOptions
     /// <summary>Folder for this instance's cache of rendered images (default: under the system's temporary folder).</summary>
     public string? RenditionCacheFolder { get; set; }
 
+    /// <summary>Of the cached renditions, how many bytes (those under 1 MiB, most recently used) are also kept in memory (default 64 MiB; 0: none).</summary>
+    public long RenditionMemoryBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Most bytes the rendition cache keeps on disk before it drops the least recently used (default 1 GiB).</summary>
     public long RenditionCacheBytes { get; set; } = 1024L * 1024 * 1024;
 

@@ -108,7 +108,8 @@ public sealed class MediaWriter(NpgsqlDataSource dataSource, MediaStore store, M
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE media SET alt = @alt, caption = @caption, credit = @credit, copyright = @copyright, source = @source,
                 focal_x = @focalX, focal_y = @focalY, taken_at = @takenAt, version = version + 1, updated_at = now(),
-                token = CASE WHEN focal_x = @focalX AND focal_y = @focalY THEN token ELSE @token END
+                token = CASE WHEN focal_x = @focalX AND focal_y = @focalY AND copyright IS NOT DISTINCT FROM @copyright
+                                  AND credit IS NOT DISTINCT FROM @credit THEN token ELSE @token END
             WHERE id = @id
             """,
             new

@@ -8,6 +8,9 @@ namespace Api.Media;
 public sealed record CachedFile(string Path, long Length, string ETag)
 {
     internal long LastUse;
+
+    /// <summary>The file's bytes when this instance also keeps it in memory (small renditions), else null.</summary>
+    internal volatile byte[]? Bytes;
 }
 
 /// <summary>
@@ -24,6 +27,11 @@ public sealed class RenditionCache
     private readonly string _root;
     private readonly long _budget;
     private long _bytes;
+    private long _memoryBytes;
+    private readonly long _memoryBudget;
+
+    /// <summary>Files up to this size are also kept in memory (within <see cref="MediaOptions.RenditionMemoryBytes"/>).</summary>
+    private const int MaxInMemory = 1024 * 1024;
     private long _clock;
     private int _evicting;
 
@@ -31,6 +39,7 @@ public sealed class RenditionCache
     {
         _root = options.Value.RenditionCachePath;
         _budget = options.Value.RenditionCacheBytes;
+        _memoryBudget = options.Value.RenditionMemoryBytes;
         Directory.CreateDirectory(_root);
     }
 
@@ -64,7 +73,8 @@ public sealed class RenditionCache
     {
         if (_files.TryGetValue(key, out var file))
         {
-            if (File.Exists(file.Path))
+            // A file held in memory is served from there: no disk access at all.
+            if (file.Bytes is not null || File.Exists(file.Path))
             {
                 file.LastUse = Interlocked.Increment(ref _clock);
                 return file;
@@ -110,16 +120,31 @@ public sealed class RenditionCache
     {
         var hash = new XxHash128();
         long length;
+        byte[]? bytes = null;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.SequentialScan))
         {
-            hash.Append(stream);
             length = stream.Length;
+            if (length <= MaxInMemory && _memoryBudget > 0)
+            {
+                bytes = new byte[length];
+                stream.ReadExactly(bytes);
+                hash.Append(bytes);
+            }
+            else
+            {
+                hash.Append(stream);
+            }
         }
 
-        var file = new CachedFile(path, length, "\"" + Convert.ToHexStringLower(hash.GetCurrentHash()) + "\"") { LastUse = Interlocked.Increment(ref _clock) };
+        var file = new CachedFile(path, length, "\"" + Convert.ToHexStringLower(hash.GetCurrentHash()) + "\"") { LastUse = Interlocked.Increment(ref _clock), Bytes = bytes };
         if (_files.TryAdd(key, file))
         {
             Interlocked.Add(ref _bytes, file.Length);
+            if (bytes is not null && Interlocked.Add(ref _memoryBytes, bytes.Length) > _memoryBudget)
+            {
+                ReleaseMemory();
+            }
+
             return file;
         }
 
@@ -131,6 +156,27 @@ public sealed class RenditionCache
         if (_files.TryRemove(new KeyValuePair<string, CachedFile>(key, file)))
         {
             Interlocked.Add(ref _bytes, -file.Length);
+            if (Interlocked.Exchange(ref file.Bytes, null) is { } held)
+            {
+                Interlocked.Add(ref _memoryBytes, -held.Length);
+            }
+        }
+    }
+
+    /// <summary>Past the memory budget, the least recently used files are served from disk again.</summary>
+    private void ReleaseMemory()
+    {
+        foreach (var file in _files.Values.Where(f => f.Bytes is not null).OrderBy(f => f.LastUse).ToList())
+        {
+            if (Interlocked.Read(ref _memoryBytes) <= _memoryBudget * 9 / 10)
+            {
+                break;
+            }
+
+            if (Interlocked.Exchange(ref file.Bytes, null) is { } held)
+            {
+                Interlocked.Add(ref _memoryBytes, -held.Length);
+            }
         }
     }
 

@@ -141,7 +141,8 @@ public static class RenditionEndpoints
         }
 
         var geometry = RenditionGeometry.For(spec, medium.Width, medium.Height, medium.FocalX, medium.FocalY);
-        var key = $"{Convert.ToHexStringLower(medium.Sha256)}/{medium.FocalX:F4},{medium.FocalY:F4}/{spec}/{format.Extension}/{medium.Copyright}\u0001{medium.Credit}";
+        // The token changes with everything a rendition shows of the medium (its crop, copyright and credit; the file never changes).
+        var key = $"{medium.Id}/{medium.Token}/{request.Spec}/{format.Extension}";
         var outcome = GateState.Done;
         var file = await cache.GetOrAddAsync(key, async target =>
         {
@@ -182,7 +183,14 @@ public static class RenditionEndpoints
         response.ContentLength = file.Length;
         if (!HttpCaching.IsHead(http))
         {
-            await response.SendFileAsync(file.Path, cancellationToken);
+            if (file.Bytes is { } bytes)
+            {
+                await response.Body.WriteAsync(bytes, cancellationToken);
+            }
+            else
+            {
+                await response.SendFileAsync(file.Path, cancellationToken);
+            }
         }
 
         return TypedResults.Empty;
