@@ -25,6 +25,7 @@ namespace Api.Articles;
 /// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article.</param>
 /// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
 /// <param name="Translations">The other published language versions of this article.</param>
+/// <param name="Authors">The authors in byline order (<c>GET /v1/authors/{slug}</c>); <c>byline</c> keeps free-text credits such as an agency's.</param>
 /// <param name="Media">The media-library images of the body, in order (each <c>&lt;img data-medium-id&gt;</c> of <c>bodyHtml</c>, which the server gives its <c>src</c>, <c>srcset</c>, size and alt text); lists leave them out unless asked for with <c>fields=media</c>.</param>
 public sealed record ArticleDto(
     long Id,
@@ -49,7 +50,8 @@ public sealed record ArticleDto(
     IReadOnlyList<string> PreviousSlugs,
     IReadOnlyList<string> LegacyIds,
     IReadOnlyList<TranslationDto> Translations,
-    IReadOnlyList<ImageDto> Media);
+    IReadOnlyList<ImageDto> Media,
+    IReadOnlyList<Api.Authors.ArticleAuthor> Authors);
 
 /// <summary>Another language version of an article.</summary>
 /// <param name="Id">The translation's id.</param>

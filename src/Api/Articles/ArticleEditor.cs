@@ -280,6 +280,17 @@ public sealed class ArticleEditor(
             mediumAlt = found.Alt;
         }
 
+        if (request.AuthorIds is { Count: > 0 } authorIds)
+        {
+            // FOR SHARE: an author cannot be deleted before this write commits.
+            var known = (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM authors WHERE id = ANY(@authorIds) ORDER BY id FOR SHARE", new { authorIds = authorIds.ToArray() }, cancellationToken: cancellationToken))).ToHashSet();
+            if (authorIds.FirstOrDefault(a => !known.Contains(a)) is > 0 and var unknown)
+            {
+                errors["authorIds"] = [$"No author has the id {unknown}."];
+            }
+        }
+
         var group = current?.TranslationGroup;
         if (request.TranslationOf is { } original)
         {
@@ -398,6 +409,11 @@ public sealed class ArticleEditor(
 
         await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM article_authors WHERE article_id = @id;
+            INSERT INTO article_authors (article_id, position, author_id)
+            SELECT @id, u.position - 1, u.author_id FROM unnest(@authors::bigint[]) WITH ORDINALITY AS u (author_id, position);
+            """, new { id, authors = (request.AuthorIds ?? []).ToArray() }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM article_media WHERE article_id = @id;
             INSERT INTO article_media (article_id, position, medium_id)
             SELECT @id, m.position - 1, m.medium_id FROM unnest(@media::bigint[]) WITH ORDINALITY AS m (medium_id, position);
@@ -444,7 +460,8 @@ public sealed class ArticleEditor(
                           WHEN a.image_medium_id IS NULL THEN jsonb_build_object('url', a.image_url, 'alt', a.image_alt)
                           ELSE jsonb_build_object('mediumId', a.image_medium_id, 'alt', a.image_alt) END,
             'tags', ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position, t.slug),
-            'deletedAt', a.deleted_at)
+            'deletedAt', a.deleted_at,
+            'authorIds', ARRAY(SELECT aa.author_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position))
         """;
 
     private static async Task SetTagsAsync(NpgsqlConnection connection, long id, string[] tags, CancellationToken cancellationToken)
@@ -501,6 +518,7 @@ public sealed class ArticleEditor(
 /// <param name="Image">Lead image.</param>
 /// <param name="Tags">Tag names in order.</param>
 /// <param name="DeletedAt">When it was deleted, if it was at that version.</param>
+/// <param name="AuthorIds">The authors in order (absent in versions saved before authors existed).</param>
 public sealed record RevisionSnapshot(
     string Title,
     string Slug,
@@ -514,7 +532,8 @@ public sealed record RevisionSnapshot(
     string? Source,
     ImageRequest? Image,
     IReadOnlyList<string> Tags,
-    DateTimeOffset? DeletedAt)
+    DateTimeOffset? DeletedAt,
+    IReadOnlyList<long>? AuthorIds = null)
 {
     public static RevisionSnapshot Parse(string json) =>
         JsonSerializer.Deserialize(json, AppJsonContext.Default.RevisionSnapshot)!;
@@ -532,5 +551,7 @@ public sealed record RevisionSnapshot(
         PublishedAt,
         Byline,
         Source,
-        Image);
+        Image,
+        null,
+        AuthorIds);
 }

@@ -46,6 +46,7 @@ public static class ArticleFields
         public static readonly JsonEncodedText LegacyIds = JsonEncodedText.Encode("legacyIds");
         public static readonly JsonEncodedText Translations = JsonEncodedText.Encode("translations");
         public static readonly JsonEncodedText Media = JsonEncodedText.Encode("media");
+        public static readonly JsonEncodedText Authors = JsonEncodedText.Encode("authors");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -74,6 +75,7 @@ public static class ArticleFields
         (Property.LegacyIds, (w, n, a) => WriteStrings(w, n, a.LegacyIds)),
         (Property.Translations, (w, n, a) => WriteTranslations(w, n, a.Translations)),
         (Property.Media, (w, n, a) => WriteMedia(w, n, a.Media)),
+        (Property.Authors, (w, n, a) => WriteAuthors(w, n, a.Authors)),
     ];
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media"];
@@ -135,6 +137,12 @@ public static class ArticleFields
         {
             json.WriteNull(name);
         }
+    }
+
+    private static void WriteAuthors(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<Api.Authors.ArticleAuthor> authors)
+    {
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, authors, AppJsonContext.Default.IReadOnlyListArticleAuthor);
     }
 
     private static void WriteMedia(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<ImageDto> media)

@@ -18,7 +18,8 @@ public sealed record ArticleListQuery(
     int Limit,
     bool Count,
     IReadOnlySet<string> Fields,
-    string[]? Statuses = null)
+    string[]? Statuses = null,
+    string[]? Authors = null)
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
@@ -39,7 +40,8 @@ public sealed record ArticleListQuery(
             PublishedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             Search ?? "",
             Ids is null ? "" : string.Join(',', Ids.Order()),
-            Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)));
+            Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)),
+            Authors is null ? "" : string.Join(',', Authors.Order(StringComparer.Ordinal)));
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 
@@ -64,7 +66,8 @@ public sealed record ArticleListQuery(
             request.Fields is null
                 ? ArticleFields.ListDefaults(search is not null)
                 : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal),
-            request.Status is null ? null : QueryValues.List(request.Status).Distinct(StringComparer.Ordinal).ToArray());
+            request.Status is null ? null : QueryValues.List(request.Status).Distinct(StringComparer.Ordinal).ToArray(),
+            request.Author is null ? null : QueryValues.List(request.Author).Distinct(StringComparer.Ordinal).ToArray());
     }
 }
 

@@ -58,6 +58,10 @@ public sealed record ArticleListRequest
     [FromQuery(Name = "status")]
     public string? Status { get; init; }
 
+    /// <summary>One or more author slugs, comma-separated; an article by any of them matches.</summary>
+    [FromQuery(Name = "author")]
+    public string? Author { get; init; }
+
     /// <summary>Comma-separated article fields to return (<c>id</c> always comes back). Lists leave the body out unless asked for it with <c>bodyHtml</c> or <c>bodyText</c>.</summary>
     [FromQuery(Name = "fields")]
     public string? Fields { get; init; }
@@ -111,6 +115,7 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
             .When(r => r.Q is not null);
 
         RuleFor(r => r.Tag).SlugList("tag", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
+        RuleFor(r => r.Author).SlugList("author", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
 
         RuleFor(r => r.Language).Cascade(CascadeMode.Stop)
             .MaximumLength(35)

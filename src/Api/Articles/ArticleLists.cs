@@ -41,6 +41,19 @@ public static class ArticleLists
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
+        app.MapGet("/v1/authors/{slug}/articles", ListAuthorArticles)
+            .WithTags("Authors")
+            .WithName("ListAuthorArticles")
+            .CacheRead()
+            .WithSummary("Published articles by an author")
+            .WithDescription("The article list of `GET /v1/articles` scoped to one author; the same parameters apply.")
+            .WithStrictQuery()
+            .WithValidation()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .UsesDatabase()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         app.MapGet("/v1/categories/{slug}/articles", ListCategoryArticles)
             .WithTags("Categories")
             .WithName("ListCategoryArticles")
@@ -79,6 +92,28 @@ public static class ArticleLists
         }
 
         return await RunAsync(ArticleListQuery.From(request, categoryIds), request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
+    }
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListAuthorArticles(
+        [AsParameters] Api.Authors.AuthorRoute scope,
+        [AsParameters] ArticleListRequest request,
+        HttpContext http,
+        ArticleStore articles,
+        CategoryStore categories,
+        Api.Authors.AuthorStore authors,
+        Cursors cursors,
+        IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
+        CancellationToken cancellationToken)
+    {
+        if (await authors.GetAsync(scope.Slug, cancellationToken) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No author has the slug '{scope.Slug}'.");
+        }
+
+        var index = await categories.GetIndexAsync(cancellationToken);
+        var query = ArticleListQuery.From(request, null) with { Authors = [scope.Slug] };
+        return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListCategoryArticles(

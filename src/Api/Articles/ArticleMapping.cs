@@ -35,7 +35,8 @@ public static class ArticleMapping
             row.PreviousSlugs,
             row.LegacyIds,
             Translations(row.Id, translations),
-            bodyMedia);
+            bodyMedia,
+            row.Authors is { } authors ? System.Text.Json.JsonSerializer.Deserialize(authors, AppJsonContext.Default.ArticleAuthorArray)! : []);
     }
 
     /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>
@@ -59,7 +60,7 @@ public static class ArticleMapping
     public static string BodyHtml(ArticleRow row, IReadOnlyList<ImageDto> bodyMedia) =>
         bodyMedia.Count == 0 ? row.BodyHtml : ArticleHtml.WithMedia(row.BodyHtml, bodyMedia.DistinctBy(m => m.MediumId).ToDictionary(m => m.MediumId!.Value));
 
-    private static ImageDto FromMedium(LeadMedium medium, string? ownAlt, MediaUrls media)
+    public static ImageDto FromMedium(LeadMedium medium, string? ownAlt, MediaUrls media)
     {
         var renditions = media.Renditions(medium.Id, medium.Token, medium.Width, medium.Height);
         return new ImageDto(

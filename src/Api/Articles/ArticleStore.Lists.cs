@@ -29,6 +29,9 @@ public sealed partial class ArticleStore
         AND (@publishedAfter::timestamptz IS NULL OR a.published_at >= @publishedAfter)
         AND (@publishedBefore::timestamptz IS NULL OR a.published_at < @publishedBefore)
         AND (@ids::bigint[] IS NULL OR a.id = ANY(@ids))
+        AND (@authors::text[] IS NULL OR EXISTS (
+            SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id
+            WHERE aa.article_id = a.id AND au.slug = ANY(@authors)))
         """;
 
     private const string Filters = $"{CategoryFilter} AND {OtherFilters}";
@@ -106,6 +109,7 @@ public sealed partial class ArticleStore
         parameters.Add("searchWords", query.Terms?.Words);
         parameters.Add("searchCjk", query.Terms?.Cjk);
         parameters.Add("statuses", query.Statuses);
+        parameters.Add("authors", query.Authors);
         return parameters;
     }
 

@@ -28,6 +28,9 @@ public sealed class ArticleRow
 
     /// <summary>The media of the body's images as a JSON array of <see cref="LeadMedium"/>, when it has any (and the body was read).</summary>
     public string? BodyMedia { get; init; }
+
+    /// <summary>The article's authors in order as a JSON array of <see cref="Api.Authors.ArticleAuthor"/>; null when it names none.</summary>
+    public string? Authors { get; init; }
     public string? CanonicalUrl { get; init; }
     public DateTime? PublishedAt { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -79,7 +82,9 @@ public sealed partial class ArticleStore(ReadSource reads)
         ARRAY(SELECT al.alias FROM article_aliases al
               WHERE al.article_id = a.id AND al.kind = 'slug' ORDER BY al.created_at, al.alias) AS previous_slugs,
         ARRAY(SELECT al.alias FROM article_aliases al
-              WHERE al.article_id = a.id AND al.kind = 'legacy' ORDER BY al.created_at, al.alias) AS legacy_ids
+              WHERE al.article_id = a.id AND al.kind = 'legacy' ORDER BY al.created_at, al.alias) AS legacy_ids,
+        (SELECT json_agg(json_build_object('id', au.id, 'slug', au.slug, 'name', au.name, 'title', au.title) ORDER BY aa.position)::text
+         FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS authors
         """;
 
     /// <summary>SQL: whether the public can see article <c>a</c> now (at the transaction's time).</summary>

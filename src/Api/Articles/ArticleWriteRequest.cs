@@ -20,6 +20,7 @@ namespace Api.Articles;
 /// <param name="Source">Originating organisation or agency, up to 200 characters.</param>
 /// <param name="Image">Lead image.</param>
 /// <param name="TranslationOf">Id of an article this one translates; both then list each other in <c>translations</c>.</param>
+/// <param name="AuthorIds">The article's authors in byline order, by id (up to 20); <c>byline</c> stays free text for agency copy.</param>
 public sealed record ArticleWriteRequest(
     string? Title,
     string? Slug = null,
@@ -34,7 +35,8 @@ public sealed record ArticleWriteRequest(
     string? Byline = null,
     string? Source = null,
     ImageRequest? Image = null,
-    long? TranslationOf = null);
+    long? TranslationOf = null,
+    IReadOnlyList<long>? AuthorIds = null);
 
 /// <summary>A lead image: a medium of the media library, or an image at an external URL.</summary>
 /// <param name="Url">An external image: absolute http(s) URL, up to 2,000 characters. Give this or <c>mediumId</c>.</param>
@@ -125,5 +127,10 @@ public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWrit
         RuleFor(r => r.Image!.Alt).MaximumLength(500).OverridePropertyName("image.alt").When(r => r.Image is not null);
 
         RuleFor(r => r.TranslationOf).GreaterThan(0).When(r => r.TranslationOf is not null);
+        RuleFor(r => r.AuthorIds).Cascade(CascadeMode.Stop)
+            .Must(a => a!.Count <= 20).WithMessage("At most 20 authors.")
+            .Must(a => a!.All(id => id > 0)).WithMessage("Author ids are positive integers.")
+            .Must(a => a!.Distinct().Count() == a!.Count).WithMessage("An author is named once.")
+            .When(r => r.AuthorIds is not null);
     }
 }

@@ -152,6 +152,15 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         var editedMedium = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/media/{mediumId}", new { alt = "A harbour" }, medium.ETag, "application/merge-patch+json"));
         await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/media/{mediumId}", null, editedMedium.ETag));
 
+        // Authors: created, listed, read, their articles, renamed, deleted.
+        var author = await Expect(HttpStatusCode.Created, admin.PostAsJsonAsync("/v1/authors", new { name = "Contract Author", email = "contract@example.com", links = new[] { new { label = "Site", url = "https://example.com" } } }));
+        var authorSlug = author.Json.GetProperty("slug").GetString()!;
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/authors"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/authors/{authorSlug}"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/authors/{authorSlug}/articles"));
+        var renamedAuthor = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/authors/{authorSlug}", new { title = "Desk editor" }, author.ETag, "application/merge-patch+json"));
+        await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/authors/{authorSlug}", null, renamedAuthor.ETag));
+
         // Imports, keys, health.
         await Expect(HttpStatusCode.OK, admin.PostAsJsonAsync("/v1/imports", new { pages = new[] { new { content = "Home > Embassy News\nContract import\n\nOn May 3, 2018, the embassy held a contract import.\n\nGuests came.", legacyId = "t9900001" } } }));
         var key = await Expect(HttpStatusCode.Created, admin.PostAsJsonAsync("/v1/keys", new { name = "Contract key", scopes = new[] { "partner" } }));

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Api.Tests.Editorial;
+using Api.Tests.Infrastructure;
+
+namespace Api.Tests.Authors;
+
+public sealed class AuthorTests(EditorialFixture api) : IClassFixture<EditorialFixture>
+{
+    private async Task<(JsonElement Author, System.Net.Http.Headers.EntityTagHeaderValue ETag)> CreateAsync(object author)
+    {
+        var response = await api.Editor.PostAsJsonAsync("/v1/authors", author);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.ReadJsonAsync(), response.Headers.ETag!);
+    }
+
+    [Fact]
+    public async Task An_author_is_created_read_by_anyone_without_the_email_and_listed_by_name()
+    {
+        var (author, _) = await CreateAsync(new
+        {
+            name = "Zhang Wei", title = "Beijing correspondent", bio = "Covers diplomacy.", email = "zhang.wei@example.com",
+            links = new[] { new { label = "Website", url = "https://zhangwei.example.com" } },
+        });
+        Assert.Equal("zhang-wei", author.GetProperty("slug").GetString());
+        Assert.Equal("zhang.wei@example.com", author.GetProperty("email").GetString());
+
+        var read = await api.Public.GetAsync("/v1/authors/zhang-wei");
+        var shown = await read.ReadJsonAsync();
+        Assert.Equal("Beijing correspondent", shown.GetProperty("title").GetString());
+        Assert.Equal(JsonValueKind.Null, shown.GetProperty("email").ValueKind);
+        Assert.Equal("https://zhangwei.example.com", shown.GetProperty("links")[0].GetProperty("url").GetString());
+        var asEditor = await (await api.Editor.GetAsync("/v1/authors/zhang-wei")).ReadJsonAsync();
+        Assert.Equal("zhang.wei@example.com", asEditor.GetProperty("email").GetString());
+
+        await CreateAsync(new { name = "Anna Abbott" });
+        var seen = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await api.Public.GetAsync("/v1/authors?limit=1" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)))).ReadJsonAsync();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(a => a.Clone()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        var names = seen.Select(a => a.GetProperty("name").GetString()!).ToList();
+        Assert.Equal(names.Order(StringComparer.OrdinalIgnoreCase), names);
+        Assert.Contains("Anna Abbott", names);
+        Assert.Contains("Zhang Wei", names);
+        Assert.All(seen, a => Assert.Equal(JsonValueKind.Null, a.GetProperty("email").ValueKind));
+    }
+
+    [Fact]
+    public async Task Articles_name_their_authors_in_order_and_lists_filter_by_author()
+    {
+        var (first, _) = await CreateAsync(new { name = "Li Na", title = "Reporter" });
+        var (second, _) = await CreateAsync(new { name = "Omar Haddad" });
+        var ids = new[] { second.GetProperty("id").GetInt64(), first.GetProperty("id").GetInt64() };
+
+        var created = await api.Editor.PostAsJsonAsync("/v1/articles", new
+        {
+            title = "Talks resume", categorySlug = "visas", bodyHtml = "<p>Talks.</p>", status = "published", byline = "With Xinhua", authorIds = ids,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var article = await created.ReadJsonAsync();
+        Assert.Equal(["omar-haddad", "li-na"], article.GetProperty("authors").EnumerateArray().Select(a => a.GetProperty("slug").GetString()));
+        Assert.Equal("With Xinhua", article.GetProperty("byline").GetString());
+
+        var byAuthor = await (await api.Public.GetAsync("/v1/articles?author=li-na")).ReadJsonAsync();
+        Assert.Equal(["Talks resume"], byAuthor.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("title").GetString()));
+        var page = await (await api.Public.GetAsync("/v1/authors/omar-haddad/articles")).ReadJsonAsync();
+        Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(2, page.GetProperty("items")[0].GetProperty("authors").GetArrayLength());
+        await (await api.Public.GetAsync("/v1/authors/nobody-here/articles")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        var articleId = article.GetProperty("id").GetInt64();
+        var patched = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, $"/v1/articles/{articleId}", """{"summary":"Kept authors"}""", created.Headers.ETag, "application/merge-patch+json"));
+        Assert.Equal(2, (await patched.ReadJsonAsync()).GetProperty("authors").GetArrayLength());
+
+        var read = await api.Editor.GetAsync("/v1/authors/li-na");
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Delete, "/v1/authors/li-na", null, read.Headers.ETag)))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Renaming_an_author_shows_in_their_articles()
+    {
+        var (author, etag) = await CreateAsync(new { name = "Maria Silva" });
+        var created = await api.Editor.PostAsJsonAsync("/v1/articles", new
+        {
+            title = "Rename shows", categorySlug = "visas", bodyHtml = "<p>x</p>", status = "published", authorIds = new[] { author.GetProperty("id").GetInt64() },
+        });
+        var slug = (await created.ReadJsonAsync()).GetProperty("slug").GetString();
+        await api.Public.GetAsync($"/v1/articles/{slug}");
+
+        var renamed = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/authors/maria-silva", """{"name":"Maria Silva Santos"}""", etag, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+
+        var article = await (await api.Public.GetAsync($"/v1/articles/{slug}")).ReadJsonAsync();
+        Assert.Equal("Maria Silva Santos", article.GetProperty("authors")[0].GetProperty("name").GetString());
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/authors/maria-silva", """{"name":"Lost"}""", etag, "application/merge-patch+json")))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_and_writes_need_content_write()
+    {
+        var problem = await (await api.Editor.PostAsJsonAsync("/v1/authors", new
+        {
+            name = "", slug = "Bad Slug", email = "not-an-address", links = new[] { new { label = "x", url = "javascript:alert(1)" } }, photoMediumId = -1,
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.ErrorsFor("name"));
+        Assert.NotEmpty(problem.ErrorsFor("slug"));
+        Assert.NotEmpty(problem.ErrorsFor("email"));
+        Assert.NotEmpty(problem.ErrorsFor("photoMediumId"));
+
+        var unknownPhoto = await (await api.Editor.PostAsJsonAsync("/v1/authors", new { name = "Photo Less", photoMediumId = 987654 })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(unknownPhoto.ErrorsFor("photoMediumId"));
+        await CreateAsync(new { name = "Same Slug" });
+        await (await api.Editor.PostAsJsonAsync("/v1/authors", new { name = "Other", slug = "same-slug" })).AssertProblemAsync(HttpStatusCode.Conflict);
+
+        var unknownAuthor = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Ghost author", categorySlug = "visas", authorIds = new[] { 987654321L } });
+        Assert.NotEmpty((await unknownAuthor.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorsFor("authorIds"));
+        var repeated = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Twice", categorySlug = "visas", authorIds = new[] { 1L, 1L } });
+        Assert.NotEmpty((await repeated.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorsFor("authorIds"));
+
+        await (await api.Public.PostAsJsonAsync("/v1/authors", new { name = "Anonymous" })).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var partner = api.CreateClient(await api.CreateKeyAsync("partner"));
+        await (await partner.PostAsJsonAsync("/v1/authors", new { name = "Partner" })).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await api.Public.GetAsync("/v1/authors/Bad_Slug")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await api.Public.GetAsync("/v1/authors/no-such-author")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await api.Public.GetAsync("/v1/authors?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await api.Public.GetAsync("/v1/articles?author=Not_A_Slug")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+}
