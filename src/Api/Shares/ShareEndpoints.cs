@@ -222,7 +222,8 @@ public static partial class ShareEndpoints
     }
 
     private static async Task<Results<CachedJson<ArticleMeta>, RedirectHttpResult, ProblemHttpResult>> GetMeta(
-        [AsParameters] ArticleRoute route, HttpContext http, ArticleViews views, IOptions<SiteOptions> site, CancellationToken cancellationToken)
+        [AsParameters] ArticleRoute route, HttpContext http, ArticleViews views, IOptions<SiteOptions> site, Api.Syndication.SyndicationUrls urls,
+        CancellationToken cancellationToken)
     {
         var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
         if (row is null)
@@ -263,6 +264,8 @@ public static partial class ShareEndpoints
         og.Add(new("article:modified_time", a.UpdatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
         og.Add(new("article:section", a.Category.Name));
         og.AddRange(a.Tags.Select(t => new MetaTag("article:tag", t.Name)));
+        // Open Graph wants the authors' profile pages; a free-text byline (an agency) is all some articles have.
+        og.AddRange(a.Authors.Select(author => new MetaTag("article:author", urls.AuthorUrl(author.Id, author.Slug))));
         if (a.Byline is { } byline)
         {
             og.Add(new("article:author", byline));

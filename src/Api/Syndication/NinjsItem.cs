@@ -17,7 +17,8 @@ namespace Api.Syndication;
 /// <param name="Headlines">The headline (role <c>main</c>).</param>
 /// <param name="Descriptions">The summary (role <c>summary</c>, plain text), when there is one.</param>
 /// <param name="Bodies">The body as sanitized HTML and as plain text (role <c>main</c>).</param>
-/// <param name="By">The byline, if any.</param>
+/// <param name="By">The byline: the free-text byline when there is one, else the authors' names.</param>
+/// <param name="People">The authors, in byline order (<c>rel</c> <c>author</c>, <c>uri</c> their page on the site).</param>
 /// <param name="Subjects">The categories of the article's breadcrumb (the one it is filed in with relevance 100) and its tags.</param>
 /// <param name="Infosources">The originating organisation or agency, if any.</param>
 /// <param name="Renditions">The article's page on the public site (<c>web</c>, text/html).</param>
@@ -38,11 +39,18 @@ public sealed record NinjsItem(
     IReadOnlyList<NinjsText>? Descriptions,
     IReadOnlyList<NinjsText> Bodies,
     string? By,
+    IReadOnlyList<NinjsPerson>? People,
     IReadOnlyList<NinjsSubject> Subjects,
     IReadOnlyList<NinjsInfosource>? Infosources,
     IReadOnlyList<NinjsRendition> Renditions,
     IReadOnlyList<NinjsAssociation>? Associations,
     IReadOnlyList<NinjsAltId> Altids);
+
+/// <summary>A person the item is about or by.</summary>
+/// <param name="Name">Display name.</param>
+/// <param name="Rel">How the person relates to the item: <c>author</c>.</param>
+/// <param name="Uri">The person's page on the public site.</param>
+public sealed record NinjsPerson(string Name, string Rel, string Uri);
 
 /// <summary>The standard a ninjs item follows.</summary>
 /// <param name="Name">Always <c>ninjs</c>.</param>

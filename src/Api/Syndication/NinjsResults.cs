@@ -139,7 +139,10 @@ public static class NinjsResults
             [new NinjsText("main", "text/plain", article.Title)],
             article.Summary.Length > 0 ? [new NinjsText("summary", "text/plain", article.Summary)] : null,
             [new NinjsText("main", "text/html", article.BodyHtml), new NinjsText("main", "text/plain", article.BodyText)],
-            string.IsNullOrWhiteSpace(article.Byline) ? null : article.Byline,
+            !string.IsNullOrWhiteSpace(article.Byline) ? article.Byline
+                : article.Authors.Count > 0 ? string.Join(", ", article.Authors.Select(a => a.Name))
+                : null,
+            article.Authors.Count > 0 ? article.Authors.Select(a => new NinjsPerson(a.Name, "author", urls.AuthorUrl(a.Id, a.Slug))).ToList() : null,
             subjects,
             string.IsNullOrWhiteSpace(article.Source) ? null : [new NinjsInfosource(article.Source)],
             [new NinjsRendition("web", article.CanonicalUrl, "text/html")],

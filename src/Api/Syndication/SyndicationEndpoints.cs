@@ -18,6 +18,9 @@ public static class SyndicationEndpoints
             .Validate(o => o.CategoryUrlTemplate is null
                     || Uri.TryCreate(o.CategoryUrlTemplate.Replace("{slug}", "x").Replace("{id}", "1"), UriKind.Absolute, out _),
                 "Syndication:CategoryUrlTemplate must be an absolute URL")
+            .Validate(o => o.AuthorUrlTemplate is null
+                    || Uri.TryCreate(o.AuthorUrlTemplate.Replace("{slug}", "x").Replace("{id}", "1"), UriKind.Absolute, out _),
+                "Syndication:AuthorUrlTemplate must be an absolute URL")
             .ValidateOnStart();
         builder.Services.AddSingleton<SyndicationUrls>();
         builder.Services.AddSingleton<SitemapStore>();

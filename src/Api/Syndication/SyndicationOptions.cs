@@ -17,4 +17,7 @@ public sealed class SyndicationOptions
 
     /// <summary>Public page of a category (category feeds' <c>link</c>, ninjs subjects); <c>{slug}</c> and <c>{id}</c> are replaced. Default: <c>{SiteUrl}categories/{slug}</c>.</summary>
     public string? CategoryUrlTemplate { get; set; }
+
+    /// <summary>Public page of an author (ninjs <c>people</c>, Open Graph <c>article:author</c>); <c>{slug}</c> and <c>{id}</c> are replaced. Default: <c>{SiteUrl}authors/{slug}</c>.</summary>
+    public string? AuthorUrlTemplate { get; set; }
 }

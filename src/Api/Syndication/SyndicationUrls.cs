@@ -45,6 +45,12 @@ public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOp
     public static string? Absolute(string? url) =>
         url is not null && Uri.TryCreate(url, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? url : null;
 
+    /// <summary>An author's page on the public site.</summary>
+    public string AuthorUrl(long id, string slug) =>
+        (syndication.Value.AuthorUrlTemplate ?? _siteUrl + "authors/{slug}")
+            .Replace("{slug}", Uri.EscapeDataString(slug), StringComparison.Ordinal)
+            .Replace("{id}", id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
     /// <summary>The article's page on the public site: its own canonical URL, else the site's URL template.</summary>
     public string ArticleUrl(ArticleRow row) => row.CanonicalUrl ?? site.Value.ArticleUrl(row.Id, row.Slug);
 

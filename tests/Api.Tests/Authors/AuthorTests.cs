@@ -75,6 +75,16 @@ public sealed class AuthorTests(EditorialFixture api) : IClassFixture<EditorialF
         Assert.Equal(2, page.GetProperty("items")[0].GetProperty("authors").GetArrayLength());
         await (await api.Public.GetAsync("/v1/authors/nobody-here/articles")).AssertProblemAsync(HttpStatusCode.NotFound);
 
+        var articleSlug = article.GetProperty("slug").GetString();
+        var ninjs = JsonDocument.Parse(await api.Public.GetStringAsync($"/v1/articles/{articleSlug}/ninjs")).RootElement;
+        Assert.Equal(["Omar Haddad", "Li Na"], ninjs.GetProperty("people").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal("https://news.example.com/authors/li-na", ninjs.GetProperty("people")[1].GetProperty("uri").GetString());
+        Assert.Equal("With Xinhua", ninjs.GetProperty("by").GetString());
+        var meta = await (await api.Public.GetAsync($"/v1/articles/{articleSlug}/meta")).ReadJsonAsync();
+        var authorsTags = meta.GetProperty("openGraph").EnumerateArray()
+            .Where(t => t.GetProperty("property").GetString() == "article:author").Select(t => t.GetProperty("content").GetString()).ToList();
+        Assert.Equal(["https://news.example.com/authors/omar-haddad", "https://news.example.com/authors/li-na", "With Xinhua"], authorsTags);
+
         var articleId = article.GetProperty("id").GetInt64();
         var patched = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, $"/v1/articles/{articleId}", """{"summary":"Kept authors"}""", created.Headers.ETag, "application/merge-patch+json"));
         Assert.Equal(2, (await patched.ReadJsonAsync()).GetProperty("authors").GetArrayLength());
