@@ -32,7 +32,7 @@ await checks.Run("GET /v1/articles?limit=5", async () =>
 {
     var page = await client.ListArticlesAsync(
         q: null, tag: null, language: null, publishedAfter: null, publishedBefore: null, ids: null, sort: null,
-        cursor: null, limit: 5, count: null, status: null, author: null, fields: null, category: null, descendants: null);
+        cursor: null, limit: 5, count: null, status: null, kind: null, author: null, fields: null, category: null, descendants: null);
     var first = page.Items.FirstOrDefault();
     return (
         page.Items.Count is >= 1 and <= 5 && first is not null && first.Id > 0,

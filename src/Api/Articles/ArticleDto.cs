@@ -26,6 +26,8 @@ namespace Api.Articles;
 /// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
 /// <param name="Translations">The other published language versions of this article.</param>
 /// <param name="Authors">The authors in byline order (<c>GET /v1/authors/{slug}</c>); <c>byline</c> keeps free-text credits such as an agency's.</param>
+/// <param name="Dateline">Where the story was filed from ("BEIJING"), if given.</param>
+/// <param name="Kind">What kind of piece it is: news, opinion, analysis, feature, interview or press-release.</param>
 /// <param name="Media">The media-library images of the body, in order (each <c>&lt;img data-medium-id&gt;</c> of <c>bodyHtml</c>, which the server gives its <c>src</c>, <c>srcset</c>, size and alt text); lists leave them out unless asked for with <c>fields=media</c>.</param>
 public sealed record ArticleDto(
     long Id,
@@ -51,7 +53,9 @@ public sealed record ArticleDto(
     IReadOnlyList<string> LegacyIds,
     IReadOnlyList<TranslationDto> Translations,
     IReadOnlyList<ImageDto> Media,
-    IReadOnlyList<Api.Authors.ArticleAuthor> Authors);
+    IReadOnlyList<Api.Authors.ArticleAuthor> Authors,
+    string? Dateline,
+    string Kind);
 
 /// <summary>Another language version of an article.</summary>
 /// <param name="Id">The translation's id.</param>

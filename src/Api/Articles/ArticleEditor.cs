@@ -372,6 +372,8 @@ public sealed class ArticleEditor(
             imageUrl = mediumId is null ? request.Image?.Url : null,
             imageAlt = request.Image is null ? null : mediumId is null ? request.Image.Alt ?? "" : ownAlt,
             imageMediumId = mediumId,
+            dateline = request.Dateline?.Trim() is { Length: > 0 } dateline ? dateline : null,
+            kind = request.Kind ?? ArticleKinds.News,
             publishedAt,
             group,
         };
@@ -381,9 +383,9 @@ public sealed class ArticleEditor(
         {
             id = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
                 INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
-                                      byline, source, image_url, image_alt, image_medium_id, published_at, translation_group)
+                                      byline, source, image_url, image_alt, image_medium_id, dateline, kind, published_at, translation_group)
                 VALUES (@slug, @title, @summary, @bodyHtml, @bodyText, @language, @categoryId, @status,
-                        @byline, @source, @imageUrl, @imageAlt, @imageMediumId, {FirstPublication}, @group)
+                        @byline, @source, @imageUrl, @imageAlt, @imageMediumId, @dateline, @kind, {FirstPublication}, @group)
                 RETURNING id
                 """, values, cancellationToken: cancellationToken));
         }
@@ -394,6 +396,7 @@ public sealed class ArticleEditor(
                 UPDATE articles SET slug = @slug, title = @title, summary = @summary, body_html = @bodyHtml,
                     body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
                     byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt, image_medium_id = @imageMediumId,
+                    dateline = @dateline, kind = @kind,
                     published_at = {FirstPublication}, translation_group = @group,
                     version = version + 1, updated_at = now()
                 WHERE id = @id
@@ -460,7 +463,7 @@ public sealed class ArticleEditor(
                           WHEN a.image_medium_id IS NULL THEN jsonb_build_object('url', a.image_url, 'alt', a.image_alt)
                           ELSE jsonb_build_object('mediumId', a.image_medium_id, 'alt', a.image_alt) END,
             'tags', ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position, t.slug),
-            'deletedAt', a.deleted_at,
+            'deletedAt', a.deleted_at, 'dateline', a.dateline, 'kind', a.kind,
             'authorIds', ARRAY(SELECT aa.author_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position))
         """;
 
@@ -519,6 +522,8 @@ public sealed class ArticleEditor(
 /// <param name="Tags">Tag names in order.</param>
 /// <param name="DeletedAt">When it was deleted, if it was at that version.</param>
 /// <param name="AuthorIds">The authors in order (absent in versions saved before authors existed).</param>
+/// <param name="Dateline">The dateline (absent in versions saved before datelines existed).</param>
+/// <param name="Kind">The kind of piece (absent in versions saved before kinds existed: news).</param>
 public sealed record RevisionSnapshot(
     string Title,
     string Slug,
@@ -533,7 +538,9 @@ public sealed record RevisionSnapshot(
     ImageRequest? Image,
     IReadOnlyList<string> Tags,
     DateTimeOffset? DeletedAt,
-    IReadOnlyList<long>? AuthorIds = null)
+    IReadOnlyList<long>? AuthorIds = null,
+    string? Dateline = null,
+    string? Kind = null)
 {
     public static RevisionSnapshot Parse(string json) =>
         JsonSerializer.Deserialize(json, AppJsonContext.Default.RevisionSnapshot)!;
@@ -553,5 +560,7 @@ public sealed record RevisionSnapshot(
         Source,
         Image,
         null,
-        AuthorIds);
+        AuthorIds,
+        Dateline,
+        Kind);
 }

@@ -47,6 +47,8 @@ public static class ArticleFields
         public static readonly JsonEncodedText Translations = JsonEncodedText.Encode("translations");
         public static readonly JsonEncodedText Media = JsonEncodedText.Encode("media");
         public static readonly JsonEncodedText Authors = JsonEncodedText.Encode("authors");
+        public static readonly JsonEncodedText Dateline = JsonEncodedText.Encode("dateline");
+        public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -76,6 +78,8 @@ public static class ArticleFields
         (Property.Translations, (w, n, a) => WriteTranslations(w, n, a.Translations)),
         (Property.Media, (w, n, a) => WriteMedia(w, n, a.Media)),
         (Property.Authors, (w, n, a) => WriteAuthors(w, n, a.Authors)),
+        (Property.Dateline, (w, n, a) => w.WriteString(n, a.Dateline)),
+        (Property.Kind, (w, n, a) => w.WriteString(n, a.Kind)),
     ];
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media"];

@@ -19,7 +19,8 @@ public sealed record ArticleListQuery(
     bool Count,
     IReadOnlySet<string> Fields,
     string[]? Statuses = null,
-    string[]? Authors = null)
+    string[]? Authors = null,
+    string[]? Kinds = null)
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
@@ -41,7 +42,8 @@ public sealed record ArticleListQuery(
             Search ?? "",
             Ids is null ? "" : string.Join(',', Ids.Order()),
             Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)),
-            Authors is null ? "" : string.Join(',', Authors.Order(StringComparer.Ordinal)));
+            Authors is null ? "" : string.Join(',', Authors.Order(StringComparer.Ordinal)),
+            Kinds is null ? "" : string.Join(',', Kinds.Order(StringComparer.Ordinal)));
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 
@@ -67,7 +69,8 @@ public sealed record ArticleListQuery(
                 ? ArticleFields.ListDefaults(search is not null)
                 : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal),
             request.Status is null ? null : QueryValues.List(request.Status).Distinct(StringComparer.Ordinal).ToArray(),
-            request.Author is null ? null : QueryValues.List(request.Author).Distinct(StringComparer.Ordinal).ToArray());
+            request.Author is null ? null : QueryValues.List(request.Author).Distinct(StringComparer.Ordinal).ToArray(),
+            request.Kind is null ? null : QueryValues.List(request.Kind).Distinct(StringComparer.Ordinal).ToArray());
     }
 }
 

@@ -58,6 +58,10 @@ public sealed record ArticleListRequest
     [FromQuery(Name = "status")]
     public string? Status { get; init; }
 
+    /// <summary>One or more kinds, comma-separated (news, opinion, analysis, feature, interview, press-release); an article of any of them matches.</summary>
+    [FromQuery(Name = "kind")]
+    public string? Kind { get; init; }
+
     /// <summary>One or more author slugs, comma-separated; an article by any of them matches.</summary>
     [FromQuery(Name = "author")]
     public string? Author { get; init; }
@@ -116,6 +120,10 @@ public sealed class ArticleListRequestValidator : AbstractValidator<ArticleListR
 
         RuleFor(r => r.Tag).SlugList("tag", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
         RuleFor(r => r.Author).SlugList("author", ArticleListRequest.MaxListItems, Slugs.MaxCategoryLength);
+        RuleFor(r => r.Kind)
+            .Must(k => QueryValues.List(k).Length > 0 && !QueryValues.HasEmptyEntries(k) && QueryValues.List(k).All(ArticleKinds.All.Contains))
+            .WithMessage($"'kind' must list kinds among: {string.Join(", ", ArticleKinds.All)}.")
+            .When(r => r.Kind is not null);
 
         RuleFor(r => r.Language).Cascade(CascadeMode.Stop)
             .MaximumLength(35)

@@ -36,7 +36,9 @@ public static class ArticleMapping
             row.LegacyIds,
             Translations(row.Id, translations),
             bodyMedia,
-            row.Authors is { } authors ? System.Text.Json.JsonSerializer.Deserialize(authors, AppJsonContext.Default.ArticleAuthorArray)! : []);
+            row.Authors is { } authors ? System.Text.Json.JsonSerializer.Deserialize(authors, AppJsonContext.Default.ArticleAuthorArray)! : [],
+            row.Dateline,
+            row.Kind);
     }
 
     /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>

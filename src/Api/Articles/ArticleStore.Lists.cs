@@ -32,6 +32,7 @@ public sealed partial class ArticleStore
         AND (@authors::text[] IS NULL OR EXISTS (
             SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id
             WHERE aa.article_id = a.id AND au.slug = ANY(@authors)))
+        AND (@kinds::text[] IS NULL OR a.kind = ANY(@kinds))
         """;
 
     private const string Filters = $"{CategoryFilter} AND {OtherFilters}";
@@ -110,6 +111,7 @@ public sealed partial class ArticleStore
         parameters.Add("searchCjk", query.Terms?.Cjk);
         parameters.Add("statuses", query.Statuses);
         parameters.Add("authors", query.Authors);
+        parameters.Add("kinds", query.Kinds);
         return parameters;
     }
 

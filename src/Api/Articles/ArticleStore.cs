@@ -19,6 +19,8 @@ public sealed class ArticleRow
     public required string Status { get; init; }
 
     public string? Byline { get; init; }
+    public string? Dateline { get; init; }
+    public string Kind { get; init; } = "news";
     public string? Source { get; init; }
     public string? ImageUrl { get; init; }
     public string? ImageAlt { get; init; }
@@ -72,7 +74,7 @@ public sealed partial class ArticleStore(ReadSource reads)
     private const string MetaColumns = $"""
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
-        a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at,
+        a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at, a.dateline, a.kind,
         (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id

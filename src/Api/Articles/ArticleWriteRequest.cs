@@ -21,6 +21,8 @@ namespace Api.Articles;
 /// <param name="Image">Lead image.</param>
 /// <param name="TranslationOf">Id of an article this one translates; both then list each other in <c>translations</c>.</param>
 /// <param name="AuthorIds">The article's authors in byline order, by id (up to 20); <c>byline</c> stays free text for agency copy.</param>
+/// <param name="Dateline">Where the story was filed from ("BEIJING"), up to 100 characters.</param>
+/// <param name="Kind">What kind of piece it is: news (the default), opinion, analysis, feature, interview or press-release.</param>
 public sealed record ArticleWriteRequest(
     string? Title,
     string? Slug = null,
@@ -36,13 +38,23 @@ public sealed record ArticleWriteRequest(
     string? Source = null,
     ImageRequest? Image = null,
     long? TranslationOf = null,
-    IReadOnlyList<long>? AuthorIds = null);
+    IReadOnlyList<long>? AuthorIds = null,
+    string? Dateline = null,
+    string? Kind = null);
 
 /// <summary>A lead image: a medium of the media library, or an image at an external URL.</summary>
 /// <param name="Url">An external image: absolute http(s) URL, up to 2,000 characters. Give this or <c>mediumId</c>.</param>
 /// <param name="Alt">Alternative text, up to 500 characters. For an external image, empty marks it decorative; for a medium, it replaces the medium's own alt text in this article (absent or empty: the medium's).</param>
 /// <param name="MediumId">A medium of the media library (<c>POST /v1/media</c>). A published article's lead medium needs alt text, its own or this article's (422 otherwise).</param>
 public sealed record ImageRequest(string? Url = null, string? Alt = null, long? MediumId = null);
+
+/// <summary>The kinds of piece an article can be.</summary>
+public static class ArticleKinds
+{
+    public const string News = "news";
+
+    public static readonly string[] All = [News, "opinion", "analysis", "feature", "interview", "press-release"];
+}
 
 public static class ArticleStatuses
 {
@@ -127,6 +139,8 @@ public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWrit
         RuleFor(r => r.Image!.Alt).MaximumLength(500).OverridePropertyName("image.alt").When(r => r.Image is not null);
 
         RuleFor(r => r.TranslationOf).GreaterThan(0).When(r => r.TranslationOf is not null);
+        RuleFor(r => r.Dateline).MaximumLength(100).Must(QueryValues.HasNoControlCharacters).WithMessage("'dateline' must not contain control characters.");
+        RuleFor(r => r.Kind).OneOf(ArticleKinds.All);
         RuleFor(r => r.AuthorIds).Cascade(CascadeMode.Stop)
             .Must(a => a!.Count <= 20).WithMessage("At most 20 authors.")
             .Must(a => a!.All(id => id > 0)).WithMessage("Author ids are positive integers.")
