@@ -28,6 +28,8 @@ namespace Api.Articles;
 /// <param name="Authors">The authors in byline order (<c>GET /v1/authors/{slug}</c>); <c>byline</c> keeps free-text credits such as an agency's.</param>
 /// <param name="Dateline">Where the story was filed from ("BEIJING"), if given.</param>
 /// <param name="Kind">What kind of piece it is: news, opinion, analysis, feature, interview or press-release.</param>
+/// <param name="Corrections">Corrections and updates, oldest first; each is dated and public.</param>
+/// <param name="ContentModifiedAt">When what readers see last changed after publication (an edit of the title, summary or body, or a correction or update): the "updated" a front end shows. <c>updatedAt</c> moves with every write.</param>
 /// <param name="Media">The media-library images of the body, in order (each <c>&lt;img data-medium-id&gt;</c> of <c>bodyHtml</c>, which the server gives its <c>src</c>, <c>srcset</c>, size and alt text); lists leave them out unless asked for with <c>fields=media</c>.</param>
 public sealed record ArticleDto(
     long Id,
@@ -55,7 +57,16 @@ public sealed record ArticleDto(
     IReadOnlyList<ImageDto> Media,
     IReadOnlyList<Api.Authors.ArticleAuthor> Authors,
     string? Dateline,
-    string Kind);
+    string Kind,
+    IReadOnlyList<CorrectionDto> Corrections,
+    DateTime? ContentModifiedAt);
+
+/// <summary>A dated public note on an article.</summary>
+/// <param name="Id">The note's id.</param>
+/// <param name="Kind"><c>correction</c> or <c>update</c>.</param>
+/// <param name="Text">What readers are told, plain text.</param>
+/// <param name="CreatedAt">When it was added.</param>
+public sealed record CorrectionDto(long Id, string Kind, string Text, DateTime CreatedAt);
 
 /// <summary>Another language version of an article.</summary>
 /// <param name="Id">The translation's id.</param>

@@ -47,6 +47,14 @@ public static class ArticleEditing
             .RequireScope(Scopes.ContentWrite)
             .WithVersionedWriteResponses();
 
+        articles.MapPost("/{idOrSlug}/corrections", Correct)
+            .WithName("CorrectArticle")
+            .WithSummary("Add a correction or an update note to a published article (If-Match required)")
+            .WithDescription("The note is public and dated; the article gets a new version, `contentModifiedAt` moves, and webhooks send `article.corrected`. A draft or scheduled article is a 409: change it directly.")
+            .RequireScope(Scopes.ContentWrite)
+            .Accepts<CorrectionRequest>("application/json")
+            .WithVersionedWriteResponses();
+
         foreach (var (action, state, summary) in new[]
                  {
                      ("publish", "published", "Publish an article now (an earlier publication date is kept) (If-Match required)"),
@@ -141,6 +149,23 @@ public static class ArticleEditing
         }
 
         var outcome = await editor.ChangeStateAsync(id, expected, state, Scopes.KeyId(http.User), cancellationToken);
+        return outcome.Answer(view => Saved(view, http.Options()));
+    }
+
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Correct(
+        [AsParameters] ArticleRoute route, CorrectionRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
+    {
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
+        {
+            return NotFound(route);
+        }
+
+        var outcome = await editor.CorrectAsync(id, expected, request, Scopes.KeyId(http.User), cancellationToken);
         return outcome.Answer(view => Saved(view, http.Options()));
     }
 

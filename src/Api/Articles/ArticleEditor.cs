@@ -107,6 +107,35 @@ public sealed class ArticleEditor(
     public Task<ArticleOutcome> ChangeStateAsync(long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken) =>
         InTransactionAsync(connection => ChangeStateAsync(connection, id, expected, action, keyId, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Adds a dated public note (a correction or an update) to a published article: a new version whose
+    /// content counts as modified for readers, recorded as an update and a correction.
+    /// </summary>
+    public Task<ArticleOutcome> CorrectAsync(long id, VersionPrecondition expected, CorrectionRequest request, long? keyId, CancellationToken cancellationToken) =>
+        InTransactionAsync(async connection =>
+        {
+            if (await LockAsync(connection, id, cancellationToken) is not { } current)
+            {
+                return new ArticleOutcome.NotFound(NoSuchArticle);
+            }
+
+            if (!expected.Allows(current.Version))
+            {
+                return new ArticleOutcome.Stale(current.Version);
+            }
+
+            if (!current.Visible)
+            {
+                return new ArticleOutcome.Conflict("Only a published article takes corrections and updates; change a draft or a scheduled article directly.");
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO article_corrections (article_id, kind, text, key_id) VALUES (@id, @kind, @text, @keyId);
+                UPDATE articles SET version = version + 1, updated_at = now(), content_modified_at = now() WHERE id = @id;
+                """, new { id, kind = request.Kind, text = request.Text!.Trim(), keyId }, cancellationToken: cancellationToken));
+            return await FinishAsync(connection, id, "updated", keyId, current.Visible, cancellationToken, alsoKind: ChangeLog.Corrected);
+        }, cancellationToken);
+
     /// <summary>Makes the article what it was at revision <paramref name="version"/> (a new revision; the history stays).</summary>
     public Task<ArticleOutcome> RestoreAsync(long id, int version, VersionPrecondition expected, long? keyId, CancellationToken cancellationToken) =>
         InTransactionAsync(async connection =>
@@ -397,6 +426,9 @@ public sealed class ArticleEditor(
                     body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
                     byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt, image_medium_id = @imageMediumId,
                     dateline = @dateline, kind = @kind,
+                    content_modified_at = CASE WHEN status = 'published' AND published_at <= now()
+                            AND (title IS DISTINCT FROM @title OR summary IS DISTINCT FROM @summary OR body_html IS DISTINCT FROM @bodyHtml)
+                        THEN now() ELSE content_modified_at END,
                     published_at = {FirstPublication}, translation_group = @group,
                     version = version + 1, updated_at = now()
                 WHERE id = @id
@@ -441,7 +473,8 @@ public sealed class ArticleEditor(
     private const string FirstPublication = "coalesce(@publishedAt::timestamptz, CASE WHEN @status = 'published' THEN now() END)";
 
     private async Task<ArticleOutcome> FinishAsync(
-        NpgsqlConnection connection, long id, string change, long? keyId, bool visibleBefore, CancellationToken cancellationToken, bool slugChanged = false)
+        NpgsqlConnection connection, long id, string change, long? keyId, bool visibleBefore, CancellationToken cancellationToken, bool slugChanged = false,
+        string? alsoKind = null)
     {
         await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
@@ -449,6 +482,11 @@ public sealed class ArticleEditor(
             """, new { id, change, keyId }, cancellationToken: cancellationToken));
         var view = await views.RenderAsync(id, ArticleStore.Audience.Editor, cancellationToken, connection);
         string[] kinds = slugChanged ? ["slug-changed", ChangeLog.KindOf(change)] : [ChangeLog.KindOf(change)];
+        if (alsoKind is not null)
+        {
+            kinds = [.. kinds, alsoKind];
+        }
+
         await ChangeLog.RecordAsync(connection, ChangeLog.Article, id, kinds, visibleBefore, cancellationToken);
         return new ArticleOutcome.Saved(view!);
     }

@@ -49,6 +49,8 @@ public static class ArticleFields
         public static readonly JsonEncodedText Authors = JsonEncodedText.Encode("authors");
         public static readonly JsonEncodedText Dateline = JsonEncodedText.Encode("dateline");
         public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+        public static readonly JsonEncodedText Corrections = JsonEncodedText.Encode("corrections");
+        public static readonly JsonEncodedText ContentModifiedAt = JsonEncodedText.Encode("contentModifiedAt");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -80,6 +82,8 @@ public static class ArticleFields
         (Property.Authors, (w, n, a) => WriteAuthors(w, n, a.Authors)),
         (Property.Dateline, (w, n, a) => w.WriteString(n, a.Dateline)),
         (Property.Kind, (w, n, a) => w.WriteString(n, a.Kind)),
+        (Property.Corrections, (w, n, a) => WriteCorrections(w, n, a.Corrections)),
+        (Property.ContentModifiedAt, (w, n, a) => WriteDate(w, n, a.ContentModifiedAt)),
     ];
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media"];
@@ -141,6 +145,12 @@ public static class ArticleFields
         {
             json.WriteNull(name);
         }
+    }
+
+    private static void WriteCorrections(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<CorrectionDto> corrections)
+    {
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, corrections, AppJsonContext.Default.IReadOnlyListCorrectionDto);
     }
 
     private static void WriteAuthors(Utf8JsonWriter json, JsonEncodedText name, IReadOnlyList<Api.Authors.ArticleAuthor> authors)

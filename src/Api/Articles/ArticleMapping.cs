@@ -38,7 +38,9 @@ public static class ArticleMapping
             bodyMedia,
             row.Authors is { } authors ? System.Text.Json.JsonSerializer.Deserialize(authors, AppJsonContext.Default.ArticleAuthorArray)! : [],
             row.Dateline,
-            row.Kind);
+            row.Kind,
+            row.Corrections is { } corrections ? System.Text.Json.JsonSerializer.Deserialize(corrections, AppJsonContext.Default.CorrectionDtoArray)! : [],
+            row.ContentModifiedAt is { } modified ? DateTime.SpecifyKind(modified, DateTimeKind.Utc) : null);
     }
 
     /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>

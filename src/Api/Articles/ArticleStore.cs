@@ -21,6 +21,10 @@ public sealed class ArticleRow
     public string? Byline { get; init; }
     public string? Dateline { get; init; }
     public string Kind { get; init; } = "news";
+    public DateTime? ContentModifiedAt { get; init; }
+
+    /// <summary>The correction and update notes in order, as a JSON array of <see cref="CorrectionDto"/>; null when there are none.</summary>
+    public string? Corrections { get; init; }
     public string? Source { get; init; }
     public string? ImageUrl { get; init; }
     public string? ImageAlt { get; init; }
@@ -74,7 +78,9 @@ public sealed partial class ArticleStore(ReadSource reads)
     private const string MetaColumns = $"""
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
-        a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at, a.dateline, a.kind,
+        a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at, a.dateline, a.kind, a.content_modified_at,
+        (SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'text', c.text, 'createdAt', c.created_at) ORDER BY c.created_at, c.id)::text
+         FROM article_corrections c WHERE c.article_id = a.id) AS corrections,
         (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id

@@ -48,6 +48,24 @@ public sealed record ArticleWriteRequest(
 /// <param name="MediumId">A medium of the media library (<c>POST /v1/media</c>). A published article's lead medium needs alt text, its own or this article's (422 otherwise).</param>
 public sealed record ImageRequest(string? Url = null, string? Alt = null, long? MediumId = null);
 
+/// <summary>A dated public note on a published article.</summary>
+/// <param name="Kind"><c>correction</c> (something was wrong) or <c>update</c> (something changed since).</param>
+/// <param name="Text">What readers are told, plain text, 1 to 2,000 characters ("An earlier version misstated the date of the talks.").</param>
+public sealed record CorrectionRequest(string? Kind, string? Text);
+
+public sealed class CorrectionRequestValidator : AbstractValidator<CorrectionRequest>
+{
+    public CorrectionRequestValidator()
+    {
+        RuleFor(r => r.Kind).NotNull().WithMessage("'kind' is required.").OneOf(["correction", "update"]);
+        RuleFor(r => r.Text).Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'text' is required.")
+            .Must(t => t!.Trim().Length > 0).WithMessage("'text' must not be blank.")
+            .MaximumLength(2000)
+            .Must(t => !t!.Any(c => char.IsControl(c) && c != '\n')).WithMessage("'text' must not contain control characters other than line breaks.");
+    }
+}
+
 /// <summary>The kinds of piece an article can be.</summary>
 public static class ArticleKinds
 {

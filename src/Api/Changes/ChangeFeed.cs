@@ -46,7 +46,7 @@ public sealed record ChangePage(IReadOnlyList<ChangeItem> Items, string NextToke
 
 /// <summary>One change, with the article as it is now or a tombstone when the public can no longer see it.</summary>
 /// <param name="Seq">Position in commit order; null for the initial snapshot's items.</param>
-/// <param name="Kind">created, updated, published, unpublished, archived, slug-changed, deleted, restored; <c>snapshot</c> in the initial sync.</param>
+/// <param name="Kind">created, updated, published, unpublished, archived, slug-changed, deleted, restored, corrected (a correction or update note, recorded with an update); <c>snapshot</c> in the initial sync.</param>
 /// <param name="ArticleId">The article.</param>
 /// <param name="OccurredAt">When the change was committed (the snapshot's items: their last update).</param>
 /// <param name="Article">The article's current public representation, when the public can see it.</param>

@@ -14,6 +14,9 @@ public static class ChangeLog
     public const string Article = "article";
     public const string Category = "category";
 
+    /// <summary>The change kind of a correction or update note (recorded with the article's update).</summary>
+    public const string Corrected = "corrected";
+
     public static Task RecordAsync(NpgsqlConnection connection, string entity, long entityId, string kind, CancellationToken cancellationToken) =>
         RecordAsync(connection, entity, entityId, [kind], null, cancellationToken);
 

@@ -25,6 +25,8 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(ArticleCursor))]
 [JsonSerializable(typeof(LeadMedium))]
 [JsonSerializable(typeof(LeadMedium[]))]
+[JsonSerializable(typeof(CorrectionDto[]))]
+[JsonSerializable(typeof(CorrectionRequest))]
 [JsonSerializable(typeof(Api.Authors.ArticleAuthor[]))]
 [JsonSerializable(typeof(Api.Authors.AuthorLink[]))]
 [JsonSerializable(typeof(Api.Authors.AuthorDto))]

@@ -8,7 +8,7 @@ namespace Api.Webhooks;
 /// <summary>A webhook as listed (never its secret).</summary>
 /// <param name="Id">Numeric id.</param>
 /// <param name="Url">Where events are POSTed.</param>
-/// <param name="Events">The events it receives: article.published, article.updated, article.unpublished, article.deleted, category.changed.</param>
+/// <param name="Events">The events it receives: article.published, article.updated, article.unpublished, article.deleted, article.corrected, category.changed.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="Enabled">Whether deliveries are sent; false after the receiver answered 410 Gone or an admin disabled it.</param>
 /// <param name="DisabledReason">Why it was disabled by the sender (e.g. the receiver answered 410); null otherwise.</param>
@@ -36,7 +36,7 @@ public sealed record WebhookList(IReadOnlyList<WebhookDto> Items);
 
 /// <summary>A new webhook.</summary>
 /// <param name="Url">Absolute http or https URL, at most 2,000 characters, without user information; its host must resolve to public addresses.</param>
-/// <param name="Events">One or more of article.published, article.updated, article.unpublished, article.deleted, category.changed.</param>
+/// <param name="Events">One or more of article.published, article.updated, article.unpublished, article.deleted, article.corrected, category.changed.</param>
 /// <param name="Secret">A signing secret (<c>whsec_</c> and the base64 of 24 to 64 random bytes); generated when absent.</param>
 /// <param name="Description">What it is for, up to 500 characters.</param>
 public sealed record CreateWebhookRequest(string? Url, string[]? Events, string? Secret = null, string? Description = null);

@@ -7,9 +7,10 @@ public static class WebhookEvents
     public const string ArticleUpdated = "article.updated";
     public const string ArticleUnpublished = "article.unpublished";
     public const string ArticleDeleted = "article.deleted";
+    public const string ArticleCorrected = "article.corrected";
     public const string CategoryChanged = "category.changed";
 
-    public static readonly string[] All = [ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleDeleted, CategoryChanged];
+    public static readonly string[] All = [ArticlePublished, ArticleUpdated, ArticleUnpublished, ArticleDeleted, ArticleCorrected, CategoryChanged];
 
     /// <summary>
     /// The event of a change, or null when the change is nothing the public could see.
@@ -27,6 +28,7 @@ public static class WebhookEvents
         ("article", "unpublished" or "archived") => visibleBefore ? ArticleUnpublished : null,
         // Recorded with the write's main change, which tells of the transition; alone it is an update.
         ("article", "slug-changed") => visibleBefore && visibleAfter ? ArticleUpdated : null,
+        ("article", "corrected") => visibleBefore && visibleAfter ? ArticleCorrected : null,
         ("article", "created" or "updated" or "restored" or "published") => (visibleBefore, visibleAfter) switch
         {
             (false, true) => ArticlePublished,

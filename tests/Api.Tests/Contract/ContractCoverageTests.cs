@@ -99,6 +99,7 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         }, etag))).ETag;
         etag = (await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/articles/{fullId}", new { source = (string?)null }, etag, "application/merge-patch+json"))).ETag;
         etag = (await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Post, $"/v1/articles/{fullId}/revisions/2/restore", null, etag))).ETag;
+        etag = (await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Post, $"/v1/articles/{fullId}/corrections", new { kind = "correction", text = "An earlier version misstated the summary." }, etag))).ETag;
 
         var draftEtag = draft.ETag;
         foreach (var action in new[] { "publish", "unpublish", "archive" })

@@ -252,7 +252,7 @@ public sealed class NinjsTests(SyndicationFixture api) : IClassFixture<Syndicati
             new DateTime(2029, 12, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2029, 12, 2, 0, 0, 0, DateTimeKind.Utc), 3,
             "https://news.example.com/articles/an-article", null, null, null,
             new ArticleCategory(1, "china-news", "China News", [new BreadcrumbItem(null, null, "Home"), new BreadcrumbItem(1, "china-news", "China News")]),
-            [], deleted ? DateTime.UtcNow : null, [], [], [], [], [], null, "news");
+            [], deleted ? DateTime.UtcNow : null, [], [], [], [], [], null, "news", [], null);
 
         var item = JsonDocument.Parse(NinjsResults.Serialize(NinjsResults.Item(article, urls))).RootElement;
 

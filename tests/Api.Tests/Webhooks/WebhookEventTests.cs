@@ -152,6 +152,13 @@ public sealed partial class WebhookEventTests(WebhookApiFactory api) : IClassFix
         Assert.Equal(HttpStatusCode.OK, restoredRevision.StatusCode);
         script.Article(revised.Id, "a revision restored", Updated, "updated");
 
+        // A correction note on a public article: an update, and the correction itself.
+        var correction = await api.Editor.SendAsync(EditorialFixture.Write(
+            HttpMethod.Post, $"/v1/articles/{revised.Id}/corrections", new { kind = "correction", text = "An earlier version misstated the date." }, restoredRevision.Headers.ETag));
+        Assert.Equal(HttpStatusCode.OK, correction.StatusCode);
+        script.Article(revised.Id, "a correction", Updated, "updated");
+        script.Article(revised.Id, "a correction", WebhookEvents.ArticleCorrected, "corrected");
+
         // Imported pages: a new published one, the same again (unchanged), then a changed one.
         var imported = await ImportAsync("Embassy reception", "May 3, 2018");
         script.Article(imported, "imported straight into publication", Published, "created");
