@@ -37,6 +37,7 @@ public static class SyndicationEndpoints
         app.MapFeeds();
         app.MapSitemaps();
         app.MapNinjs();
+        app.MapJsonLd();
         return app;
     }
 }

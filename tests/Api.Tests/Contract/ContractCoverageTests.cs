@@ -123,6 +123,7 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/articles/{fullId}/revisions"));
         await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/articles/{fullId}/revisions/1"));
         await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/articles/{fullId}/ninjs"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/articles/{fullId}/jsonld"));
 
         // Categories: a root one (no parent) and a nested one.
         await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/categories"));
