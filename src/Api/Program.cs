@@ -64,6 +64,7 @@ app.MapArticleLists();
 app.MapRelatedArticles();
 app.MapArticleEditing();
 app.MapArticleRevisions();
+app.MapArticlePreviews();
 app.MapShares();
 app.MapQrCodes();
 app.MapCategories();

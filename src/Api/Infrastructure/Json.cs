@@ -27,6 +27,8 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(LeadMedium[]))]
 [JsonSerializable(typeof(CorrectionDto[]))]
 [JsonSerializable(typeof(CorrectionRequest))]
+[JsonSerializable(typeof(ArticlePreview))]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Api.Authors.ArticleAuthor[]))]
 [JsonSerializable(typeof(Api.Authors.AuthorLink[]))]
 [JsonSerializable(typeof(Api.Authors.AuthorDto))]

@@ -110,6 +110,9 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         draftEtag = (await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Delete, $"/v1/articles/{draftId}", null, draftEtag))).ETag;
         await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Post, $"/v1/articles/{draftId}/restore", null, draftEtag));
         var undated = await Expect(HttpStatusCode.Created, admin.PostAsJsonAsync("/v1/articles", new { title = "Contract undated draft", categorySlug = "china-news" }));
+        var preview = await Expect(HttpStatusCode.Created, admin.PostAsync($"/v1/articles/{undated.Json.GetProperty("id").GetInt64()}/previews?expiresIn=600", null));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync(preview.Json.GetProperty("url").GetString()));
+        await Expect(HttpStatusCode.NoContent, admin.DeleteAsync($"/v1/articles/{undated.Json.GetProperty("id").GetInt64()}/previews"));
 
         // Reads of articles, public and editors'.
         await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/articles/{Seed}"));
