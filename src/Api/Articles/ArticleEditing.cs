@@ -95,22 +95,9 @@ public static class ArticleEditing
         return outcome.Answer(view => Created(view, options));
     }
 
-    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Replace(
-        [AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
-    {
-        if (!Preconditions.TryRead(http.Request, out var expected))
-        {
-            return Preconditions.Required();
-        }
-
-        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
-        {
-            return NotFound(route);
-        }
-
-        var outcome = await editor.ReplaceAsync(id, expected, request, Scopes.KeyId(http.User), cancellationToken);
-        return outcome.Answer(view => Saved(view, http.Options()));
-    }
+    private static Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Replace(
+        [AsParameters] ArticleRoute route, ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken) =>
+        WriteExistingAsync(http, route, editor, (id, expected, keyId) => editor.ReplaceAsync(id, expected, request, keyId, cancellationToken), cancellationToken);
 
     private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Patch(
         [AsParameters] ArticleRoute route, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
@@ -135,8 +122,21 @@ public static class ArticleEditing
         return outcome.Answer(view => Saved(view, http.Options()));
     }
 
-    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> ChangeState(
-        HttpContext http, ArticleRoute route, ArticleEditor editor, string state, CancellationToken cancellationToken)
+    private static Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> ChangeState(
+        HttpContext http, ArticleRoute route, ArticleEditor editor, string state, CancellationToken cancellationToken) =>
+        WriteExistingAsync(http, route, editor, (id, expected, keyId) => editor.ChangeStateAsync(id, expected, state, keyId, cancellationToken), cancellationToken);
+
+    private static Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Correct(
+        [AsParameters] ArticleRoute route, CorrectionRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken) =>
+        WriteExistingAsync(http, route, editor, (id, expected, keyId) => editor.CorrectAsync(id, expected, request, keyId, cancellationToken), cancellationToken);
+
+    /// <summary>A write to an article that exists: If-Match is required (428), the article must be found (404), then <paramref name="write"/> runs.</summary>
+    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> WriteExistingAsync(
+        HttpContext http,
+        ArticleRoute route,
+        ArticleEditor editor,
+        Func<long, VersionPrecondition, long, Task<WriteOutcome<ArticleView>>> write,
+        CancellationToken cancellationToken)
     {
         if (!Preconditions.TryRead(http.Request, out var expected))
         {
@@ -148,24 +148,7 @@ public static class ArticleEditing
             return NotFound(route);
         }
 
-        var outcome = await editor.ChangeStateAsync(id, expected, state, Scopes.KeyId(http.User), cancellationToken);
-        return outcome.Answer(view => Saved(view, http.Options()));
-    }
-
-    private static async Task<Results<Written<ArticleDto>, ValidationProblem, ProblemHttpResult>> Correct(
-        [AsParameters] ArticleRoute route, CorrectionRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
-    {
-        if (!Preconditions.TryRead(http.Request, out var expected))
-        {
-            return Preconditions.Required();
-        }
-
-        if (await editor.ResolveAsync(route, cancellationToken) is not { } id)
-        {
-            return NotFound(route);
-        }
-
-        var outcome = await editor.CorrectAsync(id, expected, request, Scopes.KeyId(http.User), cancellationToken);
+        var outcome = await write(id, expected, Scopes.KeyId(http.User));
         return outcome.Answer(view => Saved(view, http.Options()));
     }
 
