@@ -18,7 +18,8 @@ public sealed record ArticleListQuery(
     int Limit,
     bool Count,
     IReadOnlySet<string> Fields,
-    string[]? Statuses = null)
+    string[]? Statuses = null,
+    long? TagId = null)
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
@@ -39,7 +40,8 @@ public sealed record ArticleListQuery(
             PublishedBefore?.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             Search ?? "",
             Ids is null ? "" : string.Join(',', Ids.Order()),
-            Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)));
+            Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)),
+            TagId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 
