@@ -511,14 +511,17 @@ public sealed class ArticleEditor(
             .Select(t => (Slug: Slugs.FromText(t, Slugs.MaxCategoryLength)!, Name: t.Trim()))
             .DistinctBy(t => t.Slug)
             .ToList();
+        // A name whose slug a tag had before it was renamed or merged names that tag (once, at its first place).
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO tags (slug, name)
             SELECT slug, name FROM unnest(@slugs::text[], @names::text[]) AS t (slug, name)
+            WHERE NOT EXISTS (SELECT 1 FROM tag_aliases al WHERE al.alias = t.slug)
             ON CONFLICT (slug) DO NOTHING;
             DELETE FROM article_tags WHERE article_id = @id;
             INSERT INTO article_tags (article_id, tag_id, position)
-            SELECT @id, t.id, u.position FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
-            JOIN tags t ON t.slug = u.slug;
+            SELECT @id, t.id, min(u.position) FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
+            JOIN tags t ON t.id = coalesce((SELECT id FROM tags WHERE slug = u.slug), (SELECT al.tag_id FROM tag_aliases al WHERE al.alias = u.slug))
+            GROUP BY t.id;
             """,
             new { id, slugs = distinct.Select(t => t.Slug).ToArray(), names = distinct.Select(t => t.Name).ToArray() },
             cancellationToken: cancellationToken));

@@ -88,17 +88,7 @@ public sealed record ArticleRoute(string IdOrSlug)
     /// current slug in place of the one asked for (308 for methods other than GET and HEAD, which must be
     /// repeated there as they were).
     /// </summary>
-    internal static RedirectHttpResult MovedTo(string currentSlug, HttpContext http)
-    {
-        const string prefix = "/v1/articles/";
-        var path = http.Request.Path.Value ?? prefix;
-        var end = path.IndexOf('/', prefix.Length);
-        var rest = end < 0 ? "" : path[end..];
-        var location = $"{prefix}{currentSlug}{rest}{http.Request.QueryString}";
-        return HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
-            ? TypedResults.Redirect(location, permanent: true)
-            : TypedResults.Redirect(location, permanent: true, preserveMethod: true);
-    }
+    internal static RedirectHttpResult MovedTo(string currentSlug, HttpContext http) => SlugRedirect.To(http, "/v1/articles/", currentSlug);
 
     /// <summary>The answer when no article the caller may see has this id, slug or earlier name.</summary>
     internal static ProblemHttpResult NotFound(string idOrSlug) =>

@@ -20,7 +20,8 @@ public sealed record ArticleListQuery(
     IReadOnlySet<string> Fields,
     string[]? Statuses = null,
     string[]? Authors = null,
-    string[]? Kinds = null)
+    string[]? Kinds = null,
+    long? TagId = null)
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
@@ -43,7 +44,8 @@ public sealed record ArticleListQuery(
             Ids is null ? "" : string.Join(',', Ids.Order()),
             Statuses is null ? "" : string.Join(',', Statuses.Order(StringComparer.Ordinal)),
             Authors is null ? "" : string.Join(',', Authors.Order(StringComparer.Ordinal)),
-            Kinds is null ? "" : string.Join(',', Kinds.Order(StringComparer.Ordinal)));
+            Kinds is null ? "" : string.Join(',', Kinds.Order(StringComparer.Ordinal)),
+            TagId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 8));
     }
 

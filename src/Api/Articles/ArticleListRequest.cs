@@ -14,7 +14,7 @@ public sealed record ArticleListRequest
     [FromQuery(Name = "q")]
     public string? Q { get; init; }
 
-    /// <summary>One or more tag slugs, comma-separated; an article with any of them matches.</summary>
+    /// <summary>One or more tag slugs, comma-separated; an article with any of them matches. A slug a tag had before it was renamed or merged names that tag.</summary>
     [FromQuery(Name = "tag")]
     public string? Tag { get; init; }
 

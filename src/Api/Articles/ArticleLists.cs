@@ -66,6 +66,24 @@ public static class ArticleLists
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .UsesDatabase()
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/v1/tags/{slug}/articles", ListTagArticles)
+            .WithTags("Tags")
+            .WithName("ListTagArticles")
+            .CacheRead()
+            .WithSummary("Published articles with a tag")
+            .WithDescription("""
+                The article list of `GET /v1/articles` scoped to one tag; the same parameters apply (`tag`
+                narrows it further to articles that also have one of those tags). A slug the tag had
+                before it was renamed or merged answers 301 to its current one.
+                """)
+            .WithStrictQuery()
+            .WithValidation()
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .UsesDatabase()
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListArticles(
@@ -135,6 +153,34 @@ public static class ArticleLists
 
         var query = ArticleListQuery.From(request, index.WithDescendants(category, scope.WithDescendants).ToArray());
         return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
+    }
+
+    private static async Task<Results<CachedJsonBody<ArticleList>, RedirectHttpResult, ValidationProblem, ProblemHttpResult>> ListTagArticles(
+        [AsParameters] Api.Tags.TagRoute scope,
+        [AsParameters] ArticleListRequest request,
+        HttpContext http,
+        ArticleStore articles,
+        CategoryStore categories,
+        Api.Tags.TagStore tags,
+        Cursors cursors,
+        IOptions<SiteOptions> site,
+        Api.Media.MediaUrls media,
+        CancellationToken cancellationToken)
+    {
+        var (tag, movedTo) = await tags.FindAsync(scope.Slug, cancellationToken);
+        if (tag is null)
+        {
+            return movedTo is not null ? SlugRedirect.To(http, "/v1/tags/", movedTo) : Api.Tags.TagEndpoints.NotFound(scope.Slug);
+        }
+
+        var index = await categories.GetIndexAsync(cancellationToken);
+        var query = ArticleListQuery.From(request, null) with { TagId = tag.Id };
+        return (await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken)).Result switch
+        {
+            CachedJsonBody<ArticleList> page => page,
+            ValidationProblem invalid => invalid,
+            var problem => (ProblemHttpResult)problem,
+        };
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> RunAsync(
@@ -255,7 +301,7 @@ public static class ArticleLists
         return buffer;
     }
 
-    private static string NextPageUrl(HttpRequest request, string cursor)
+    internal static string NextPageUrl(HttpRequest request, string cursor)
     {
         var query = request.Query
             .Where(p => p.Key != "cursor")

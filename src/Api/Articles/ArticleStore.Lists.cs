@@ -23,8 +23,10 @@ public sealed partial class ArticleStore
 
     private const string OtherFilters = """
         (@tags::text[] IS NULL OR EXISTS (
-            SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id
-            WHERE at.article_id = a.id AND t.slug = ANY(@tags)))
+            SELECT 1 FROM article_tags at
+            WHERE at.article_id = a.id
+              AND at.tag_id IN (SELECT id FROM tags WHERE slug = ANY(@tags) UNION ALL SELECT tag_id FROM tag_aliases WHERE alias = ANY(@tags))))
+        AND (@tagId::bigint IS NULL OR EXISTS (SELECT 1 FROM article_tags st WHERE st.article_id = a.id AND st.tag_id = @tagId))
         AND (@language::text IS NULL OR a.language = @language)
         AND (@publishedAfter::timestamptz IS NULL OR a.published_at >= @publishedAfter)
         AND (@publishedBefore::timestamptz IS NULL OR a.published_at < @publishedBefore)
@@ -112,6 +114,7 @@ public sealed partial class ArticleStore
         parameters.Add("statuses", query.Statuses);
         parameters.Add("authors", query.Authors);
         parameters.Add("kinds", query.Kinds);
+        parameters.Add("tagId", query.TagId);
         return parameters;
     }
 

@@ -9,6 +9,7 @@ using Api.Keys;
 using Api.Media;
 using Api.Shares;
 using Api.Shares.Email;
+using Api.Tags;
 using Api.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 
@@ -44,6 +45,11 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(CategoryTree))]
 [JsonSerializable(typeof(CategoryDetail))]
 [JsonSerializable(typeof(CategoryWriteRequest))]
+[JsonSerializable(typeof(TagList))]
+[JsonSerializable(typeof(TagCursor))]
+[JsonSerializable(typeof(TagDetail))]
+[JsonSerializable(typeof(TagWriteRequest))]
+[JsonSerializable(typeof(TagMergeRequest))]
 [JsonSerializable(typeof(ImportRequest))]
 [JsonSerializable(typeof(ImportReport))]
 [JsonSerializable(typeof(ApiKeyDto))]

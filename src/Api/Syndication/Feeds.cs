@@ -2,11 +2,12 @@ using Api.Articles;
 using Api.Categories;
 using Api.Content;
 using Api.Infrastructure;
+using Api.Tags;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Api.Syndication;
 
-/// <summary>The feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide and per category (sub-categories included).</summary>
+/// <summary>The feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, site-wide, per category (sub-categories included) and per tag.</summary>
 public static class Feeds
 {
     /// <summary>The list fields a summary feed needs (no body), and those of a full one.</summary>
@@ -34,7 +35,7 @@ public static class Feeds
                     CategoryStore categories,
                     SyndicationUrls urls,
                     CancellationToken cancellationToken) =>
-                    GetFeedAsync(format, null, request, http, articles, categories, urls, cancellationToken))
+                    GetFeedAsync(format, null, null, request, http, articles, categories, urls, cancellationToken))
                 .WithName($"Get{format}Feed")
                 .WithSummary($"The site's {Label(format)} feed")
                 .WithDescription(Description)
@@ -48,11 +49,40 @@ public static class Feeds
                     CategoryStore categories,
                     SyndicationUrls urls,
                     CancellationToken cancellationToken) =>
-                    GetFeedAsync(format, route.Slug, request, http, articles, categories, urls, cancellationToken))
+                    GetFeedAsync(format, route.Slug, null, request, http, articles, categories, urls, cancellationToken))
                 .WithName($"GetCategory{format}Feed")
                 .WithSummary($"A category's {Label(format)} feed (sub-categories included)")
                 .WithDescription(Description + "\nThe category's sub-categories are included; an unknown category is a 404.")
                 .Documented(format)
+                .ProducesProblem(StatusCodes.Status404NotFound);
+
+            feeds.MapGet($"/tags/{{slug}}/{file}", async (
+                    [AsParameters] TagRoute route,
+                    [AsParameters] FeedRequest request,
+                    HttpContext http,
+                    ArticleStore articles,
+                    CategoryStore categories,
+                    TagStore tags,
+                    SyndicationUrls urls,
+                    CancellationToken cancellationToken) =>
+                {
+                    var (tag, movedTo) = await tags.FindAsync(route.Slug, cancellationToken);
+                    if (tag is null || tag.ArticleCount == 0)
+                    {
+                        return movedTo is not null ? SlugRedirect.To(http, "/feeds/tags/", movedTo) : (Results<SyndicationResponse, RedirectHttpResult, ProblemHttpResult>)TagEndpoints.NotFound(route.Slug);
+                    }
+
+                    return (await GetFeedAsync(format, null, tag, request, http, articles, categories, urls, cancellationToken)).Result switch
+                    {
+                        SyndicationResponse feed => feed,
+                        var problem => (ProblemHttpResult)problem,
+                    };
+                })
+                .WithName($"GetTag{format}Feed")
+                .WithSummary($"A tag's {Label(format)} feed")
+                .WithDescription(Description + "\nOnly articles with the tag (`tag` narrows further); an earlier slug of the tag answers 301 to its current one; an unknown tag, or one no published article has, is a 404.")
+                .Documented(format)
+                .Produces(StatusCodes.Status301MovedPermanently)
                 .ProducesProblem(StatusCodes.Status404NotFound);
         }
     }
@@ -77,6 +107,7 @@ public static class Feeds
     private static async Task<Results<SyndicationResponse, ProblemHttpResult>> GetFeedAsync(
         FeedFormat format,
         string? categorySlug,
+        TagRow? tag,
         FeedRequest request,
         HttpContext http,
         ArticleStore articles,
@@ -103,7 +134,8 @@ public static class Feeds
             ArticleSort.PublishedDescending,
             request.Take,
             Count: false,
-            request.Full ? FullFields : SummaryFields);
+            request.Full ? FullFields : SummaryFields,
+            TagId: tag?.Id);
         var rows = (await articles.ListAsync(query, after: null, cancellationToken)).Take(request.Take).ToList();
 
         // A feed changes when an item is edited and when one appears (a scheduled article's time
@@ -111,19 +143,25 @@ public static class Feeds
         DateTime? lastModified = rows.Count == 0 ? null : rows.Max(r => Max(r.UpdatedAt, r.PublishedAt ?? r.UpdatedAt));
         var site = urls.Site;
         var feed = new FeedDocument(
-            category is null ? site.Name : $"{site.Name}: {category.Name}",
+            tag is not null ? $"{site.Name}: {tag.Name}" : category is null ? site.Name : $"{site.Name}: {category.Name}",
             site.Name,
-            category is null ? $"The newest articles from {site.Name}."
+            tag is not null ? $"The newest articles tagged {tag.Name}."
+                : category is null ? $"The newest articles from {site.Name}."
                 : category.Description.Length > 0 ? category.Description
                 : $"The newest articles in {category.Name}.",
             urls.Self(http.Request),
-            category is null ? urls.SiteUrl : urls.CategoryUrl(category.Id, category.Slug),
+            tag is not null ? urls.TagUrl(tag.Slug) : category is null ? urls.SiteUrl : urls.CategoryUrl(category.Id, category.Slug),
             language,
-            lastModified ?? category?.UpdatedAt ?? DateTime.UnixEpoch,
+            lastModified ?? tag?.UpdatedAt ?? category?.UpdatedAt ?? DateTime.UnixEpoch,
             rows.Select(row => FeedEntry.From(row, index, urls)).ToList(),
             request.Full);
 
         var keys = new List<string> { "feeds" };
+        if (tag is not null)
+        {
+            keys.Add(TagMapping.SurrogateKey(tag.Id));
+        }
+
         if (category is not null)
         {
             keys.AddRange(Breadcrumbs.SurrogateKeys(index.PathSteps(category.Id)));

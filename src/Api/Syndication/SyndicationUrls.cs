@@ -28,6 +28,9 @@ public sealed class SyndicationUrls(IOptions<SiteOptions> site, IOptions<ShareOp
             .Replace("{slug}", Uri.EscapeDataString(slug), StringComparison.Ordinal)
             .Replace("{id}", id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
+    /// <summary>A tag's page on the public site: <c>tags/{slug}</c> under the site's home page.</summary>
+    public string TagUrl(string slug) => _siteUrl + "tags/" + Uri.EscapeDataString(slug);
+
     /// <summary>
     /// The absolute URL of the article's lead image (for a medium, its JPEG rendition for <c>src</c>), or null:
     /// feeds and sitemaps cannot use a relative one, which is what media URLs are without <c>Media:PublicBaseUrl</c>.

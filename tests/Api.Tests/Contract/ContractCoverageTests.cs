@@ -138,6 +138,16 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         var renamed = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/categories/{categorySlug}", new { name = "Contract Category Renamed" }, category.ETag, "application/merge-patch+json"));
         await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/categories/{categorySlug}", null, renamed.ETag));
 
+        // Tags: the list, one tag, its articles; a rename (the old slug then answers 301) and a merge.
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/tags?sort=-count&limit=2"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/tags/xi-jinping"));
+        await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/tags/xi-jinping/articles"));
+        var syria = await Expect(HttpStatusCode.OK, admin.GetAsync("/v1/tags/syria"));
+        await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, "/v1/tags/syria", new { name = "Syria Crisis", slug = "syria-crisis" }, syria.ETag, "application/merge-patch+json"));
+        await Expect(HttpStatusCode.MovedPermanently, anonymous.GetAsync("/v1/tags/syria"));
+        var peninsula = await Expect(HttpStatusCode.OK, admin.GetAsync("/v1/tags/korean-peninsula"));
+        await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Post, "/v1/tags/korean-peninsula/merge", new { into = "syria-crisis" }, peninsula.ETag));
+
         // Media: an upload (raw, the same file again, a form), the library's reads, renditions (listed and signed), an edit, a delete.
         var photo = Media.TestImages.Jpeg(400, 300, seed: 9001);
         var medium = await Expect(HttpStatusCode.Created, admin.SendAsync(Media.MediaUploadTests.Raw(photo)));
@@ -207,6 +217,7 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
                  {
                      "/sitemap.xml", "/sitemap-1.xml", "/sitemap-news.xml", "/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json",
                      "/feeds/categories/visas/rss.xml", "/feeds/categories/visas/atom.xml", "/feeds/categories/visas/feed.json",
+                     "/feeds/tags/xi-jinping/rss.xml", "/feeds/tags/xi-jinping/atom.xml", "/feeds/tags/xi-jinping/feed.json",
                  })
         {
             await Expect(HttpStatusCode.OK, anonymous.GetAsync(path));
