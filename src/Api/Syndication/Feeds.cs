@@ -35,7 +35,7 @@ public static class Feeds
                     CategoryStore categories,
                     SyndicationUrls urls,
                     CancellationToken cancellationToken) =>
-                    GetFeedAsync(format, null, null, request, http, articles, categories, urls, cancellationToken))
+                    GetFeedAsync(format, null, null, null, request, http, articles, categories, urls, cancellationToken))
                 .WithName($"Get{format}Feed")
                 .WithSummary($"The site's {Label(format)} feed")
                 .WithDescription(Description)
@@ -49,7 +49,7 @@ public static class Feeds
                     CategoryStore categories,
                     SyndicationUrls urls,
                     CancellationToken cancellationToken) =>
-                    GetFeedAsync(format, route.Slug, null, request, http, articles, categories, urls, cancellationToken))
+                    GetFeedAsync(format, route.Slug, null, null, request, http, articles, categories, urls, cancellationToken))
                 .WithName($"GetCategory{format}Feed")
                 .WithSummary($"A category's {Label(format)} feed (sub-categories included)")
                 .WithDescription(Description + "\nThe category's sub-categories are included; an unknown category is a 404.")
@@ -72,7 +72,7 @@ public static class Feeds
                         return movedTo is not null ? SlugRedirect.To(http, "/feeds/tags/", movedTo) : (Results<SyndicationResponse, RedirectHttpResult, ProblemHttpResult>)TagEndpoints.NotFound(route.Slug);
                     }
 
-                    return (await GetFeedAsync(format, null, tag, request, http, articles, categories, urls, cancellationToken)).Result switch
+                    return (await GetFeedAsync(format, null, tag, null, request, http, articles, categories, urls, cancellationToken)).Result switch
                     {
                         SyndicationResponse feed => feed,
                         var problem => (ProblemHttpResult)problem,
@@ -83,6 +83,24 @@ public static class Feeds
                 .WithDescription(Description + "\nOnly articles with the tag (`tag` narrows further); an earlier slug of the tag answers 301 to its current one; an unknown tag, or one no published article has, is a 404.")
                 .Documented(format)
                 .Produces(StatusCodes.Status301MovedPermanently)
+                .ProducesProblem(StatusCodes.Status404NotFound);
+
+            feeds.MapGet($"/authors/{{slug}}/{file}", async (
+                    [AsParameters] Api.Authors.AuthorRoute route,
+                    [AsParameters] FeedRequest request,
+                    HttpContext http,
+                    ArticleStore articles,
+                    CategoryStore categories,
+                    Api.Authors.AuthorStore authors,
+                    SyndicationUrls urls,
+                    CancellationToken cancellationToken) =>
+                    await authors.GetAsync(route.Slug, cancellationToken) is { } author
+                        ? await GetFeedAsync(format, null, null, author, request, http, articles, categories, urls, cancellationToken)
+                        : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No author has the slug '{route.Slug}'."))
+                .WithName($"GetAuthor{format}Feed")
+                .WithSummary($"An author's {Label(format)} feed")
+                .WithDescription(Description + "\nOnly the author's articles; an unknown author is a 404.")
+                .Documented(format)
                 .ProducesProblem(StatusCodes.Status404NotFound);
         }
     }
@@ -108,6 +126,7 @@ public static class Feeds
         FeedFormat format,
         string? categorySlug,
         TagRow? tag,
+        Api.Authors.AuthorRow? author,
         FeedRequest request,
         HttpContext http,
         ArticleStore articles,
@@ -135,7 +154,7 @@ public static class Feeds
             request.Take,
             Count: false,
             request.Full ? FullFields : SummaryFields,
-            TagId: tag?.Id);
+            TagId: tag?.Id) with { Authors = author is null ? null : [author.Slug] };
         var rows = (await articles.ListAsync(query, after: null, cancellationToken)).Take(request.Take).ToList();
 
         // A feed changes when an item is edited and when one appears (a scheduled article's time
@@ -143,16 +162,17 @@ public static class Feeds
         DateTime? lastModified = rows.Count == 0 ? null : rows.Max(r => Max(r.UpdatedAt, r.PublishedAt ?? r.UpdatedAt));
         var site = urls.Site;
         var feed = new FeedDocument(
-            tag is not null ? $"{site.Name}: {tag.Name}" : category is null ? site.Name : $"{site.Name}: {category.Name}",
+            author is not null ? $"{site.Name}: {author.Name}" : tag is not null ? $"{site.Name}: {tag.Name}" : category is null ? site.Name : $"{site.Name}: {category.Name}",
             site.Name,
-            tag is not null ? $"The newest articles tagged {tag.Name}."
+            author is not null ? $"The newest articles by {author.Name}."
+                : tag is not null ? $"The newest articles tagged {tag.Name}."
                 : category is null ? $"The newest articles from {site.Name}."
                 : category.Description.Length > 0 ? category.Description
                 : $"The newest articles in {category.Name}.",
             urls.Self(http.Request),
-            tag is not null ? urls.TagUrl(tag.Slug) : category is null ? urls.SiteUrl : urls.CategoryUrl(category.Id, category.Slug),
+            author is not null ? urls.AuthorUrl(author.Id, author.Slug) : tag is not null ? urls.TagUrl(tag.Slug) : category is null ? urls.SiteUrl : urls.CategoryUrl(category.Id, category.Slug),
             language,
-            lastModified ?? tag?.UpdatedAt ?? category?.UpdatedAt ?? DateTime.UnixEpoch,
+            lastModified ?? author?.UpdatedAt ?? tag?.UpdatedAt ?? category?.UpdatedAt ?? DateTime.UnixEpoch,
             rows.Select(row => FeedEntry.From(row, index, urls)).ToList(),
             request.Full);
 
@@ -160,6 +180,11 @@ public static class Feeds
         if (tag is not null)
         {
             keys.Add(TagMapping.SurrogateKey(tag.Id));
+        }
+
+        if (author is not null)
+        {
+            keys.Add($"author-{author.Id}");
         }
 
         if (category is not null)

@@ -74,6 +74,11 @@ public sealed class AuthorTests(EditorialFixture api) : IClassFixture<EditorialF
         Assert.Single(page.GetProperty("items").EnumerateArray());
         Assert.Equal(2, page.GetProperty("items")[0].GetProperty("authors").GetArrayLength());
         await (await api.Public.GetAsync("/v1/authors/nobody-here/articles")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var rss = System.Xml.Linq.XDocument.Parse(await api.Public.GetStringAsync("/feeds/authors/li-na/rss.xml"));
+        Assert.Equal(["Talks resume"], rss.Descendants("item").Select(i => i.Element("title")!.Value));
+        var jsonFeed = JsonDocument.Parse(await api.Public.GetStringAsync("/feeds/authors/omar-haddad/feed.json")).RootElement;
+        Assert.Single(jsonFeed.GetProperty("items").EnumerateArray());
+        await (await api.Public.GetAsync("/feeds/authors/nobody-here/atom.xml")).AssertProblemAsync(HttpStatusCode.NotFound);
 
         var articleSlug = article.GetProperty("slug").GetString();
         var ninjs = JsonDocument.Parse(await api.Public.GetStringAsync($"/v1/articles/{articleSlug}/ninjs")).RootElement;

@@ -173,6 +173,10 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
         await Expect(HttpStatusCode.OK, anonymous.GetAsync("/v1/authors"));
         await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/authors/{authorSlug}"));
         await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/v1/authors/{authorSlug}/articles"));
+        foreach (var file in new[] { "rss.xml", "atom.xml", "feed.json" })
+        {
+            await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/feeds/authors/{authorSlug}/{file}"));
+        }
         var renamedAuthor = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/authors/{authorSlug}", new { title = "Desk editor" }, author.ETag, "application/merge-patch+json"));
         await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/authors/{authorSlug}", null, renamedAuthor.ETag));
 
