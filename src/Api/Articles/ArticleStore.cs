@@ -62,7 +62,7 @@ public sealed partial class ArticleStore(ReadSource reads)
     private const string Columns = $"a.body_html, a.body_text, {BodyMedia}, {MetaColumns}";
 
     /// <summary>A medium as JSON (<see cref="LeadMedium"/>'s shape), from <c>media m</c>.</summary>
-    private const string MediumJson = """
+    internal const string MediumJson = """
         json_build_object('id', m.id, 'token', m.token, 'width', m.width, 'height', m.height, 'alt', m.alt,
                 'caption', m.caption, 'credit', m.credit, 'copyright', m.copyright, 'dominantColor', m.dominant_color,
                 'placeholder', m.placeholder)

@@ -14,7 +14,7 @@ public sealed record ArticleView(ArticleDto Article, IReadOnlyList<string> Surro
     public CachePolicy CachePolicy(ArticleStore.Audience audience) =>
         new(audience == ArticleStore.Audience.Public, ETagPrefix(Article.Version));
 
-    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 }
 
 /// <summary>Finds and renders single articles for the public or for editors (keys with content:write).</summary>

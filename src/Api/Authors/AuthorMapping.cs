@@ -26,5 +26,5 @@ public sealed class AuthorMapping(MediaUrls media)
         JsonSerializer.Deserialize(row.Links, AppJsonContext.Default.AuthorLinkArray) ?? []);
 
     /// <summary>An author's ETags start with its version (for If-Match).</summary>
-    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 }

@@ -24,12 +24,9 @@ public sealed class AuthorRow
 /// <summary>Reads authors. Authors are few and public, so reads go to the primary and are cached as answers.</summary>
 public sealed class AuthorStore(NpgsqlDataSource dataSource)
 {
-    public const string Columns = """
+    public const string Columns = $"""
         au.id, au.slug, au.name, au.title, au.bio, au.email, au.photo_medium_id, au.links::text AS links, au.version, au.updated_at,
-        (SELECT json_build_object('id', m.id, 'token', m.token, 'width', m.width, 'height', m.height, 'alt', m.alt,
-                'caption', m.caption, 'credit', m.credit, 'copyright', m.copyright, 'dominantColor', m.dominant_color,
-                'placeholder', m.placeholder)::text
-         FROM media m WHERE m.id = au.photo_medium_id) AS photo
+        (SELECT {Api.Articles.ArticleStore.MediumJson}::text FROM media m WHERE m.id = au.photo_medium_id) AS photo
         """;
 
     public async Task<AuthorRow?> GetAsync(string slug, CancellationToken cancellationToken, NpgsqlConnection? connection = null)

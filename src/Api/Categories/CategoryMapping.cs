@@ -6,7 +6,7 @@ namespace Api.Categories;
 public static class CategoryMapping
 {
     /// <summary>The start of a category's ETag: its version, so that writers can compare with If-Match.</summary>
-    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 
     /// <summary>One category with its breadcrumb and children, and the cache tags of everything it shows.</summary>
     public static (CategoryDetail Detail, IReadOnlyList<string> SurrogateKeys) Detail(CategoryIndex index, CategoryRow category, SiteOptions site)

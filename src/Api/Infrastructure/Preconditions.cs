@@ -50,6 +50,9 @@ public static class Preconditions
         return true;
     }
 
+    /// <summary>The start of a versioned resource's ETag: its version and a dash (what <see cref="TryRead"/> reads back).</summary>
+    public static string VersionPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+
     public static ProblemHttpResult Required() =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status428PreconditionRequired,

@@ -33,5 +33,5 @@ public sealed class MediaMapping(MediaUrls urls)
         row.TakenAt is { } taken ? new DateTimeOffset(DateTime.SpecifyKind(taken, DateTimeKind.Utc)) : null);
 
     /// <summary>A medium's ETags start with its version (for If-Match).</summary>
-    public static string ETagPrefix(int version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+    public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 }

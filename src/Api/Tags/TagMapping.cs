@@ -6,7 +6,7 @@ namespace Api.Tags;
 public static class TagMapping
 {
     /// <summary>The start of a tag's ETag: its version, so that writers can compare with If-Match.</summary>
-    public static string ETagPrefix(int version) => version.ToString(CultureInfo.InvariantCulture) + "-";
+    public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 
     public static string ArticlesUrl(string slug) => $"/v1/tags/{slug}/articles";
 
