@@ -30,6 +30,7 @@ namespace Api.Articles;
 /// <param name="Kind">What kind of piece it is: news, opinion, analysis, feature, interview or press-release.</param>
 /// <param name="Corrections">Corrections and updates, oldest first; each is dated and public.</param>
 /// <param name="ContentModifiedAt">When what readers see last changed after publication (an edit of the title, summary or body, or a correction or update): the "updated" a front end shows. <c>updatedAt</c> moves with every write.</param>
+/// <param name="Embargoed">True while the article is under embargo: scheduled, and already given to partner keys (change feed, ninjs, reads with their key), which must not publish it before <c>publishedAt</c>. The public sees it only from then. Always false in public reads.</param>
 /// <param name="Media">The media-library images of the body, in order (each <c>&lt;img data-medium-id&gt;</c> of <c>bodyHtml</c>, which the server gives its <c>src</c>, <c>srcset</c>, size and alt text); lists leave them out unless asked for with <c>fields=media</c>.</param>
 public sealed record ArticleDto(
     long Id,
@@ -59,7 +60,8 @@ public sealed record ArticleDto(
     string? Dateline,
     string Kind,
     IReadOnlyList<CorrectionDto> Corrections,
-    DateTime? ContentModifiedAt);
+    DateTime? ContentModifiedAt,
+    bool Embargoed);
 
 /// <summary>A dated public note on an article.</summary>
 /// <param name="Id">The note's id.</param>

@@ -23,7 +23,7 @@ namespace Api.Articles;
 /// it records is dated when it is numbered, just before the commit (see <see cref="ChangeLog"/>).
 /// </remarks>
 public sealed class ArticleEditor(
-    NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache, IValidator<ArticleWriteRequest> validator, IOptions<JsonOptions> json)
+    NpgsqlDataSource dataSource, ArticleViews views, ContentCache cache, IValidator<ArticleWriteRequest> validator, IOptions<JsonOptions> json, TimeProvider clock)
 {
     private const string NoSuchArticle = "No article has this id.";
 
@@ -149,6 +149,12 @@ public sealed class ArticleEditor(
             }
 
             var request = RevisionSnapshot.Parse(snapshot).ToRequest();
+            if (request.Embargoed == true && !(request.PublishedAt > clock.GetUtcNow()))
+            {
+                // An embargo that has lifted since: the article is simply public from that time.
+                request = request with { Embargoed = false };
+            }
+
             var validation = await validator.ValidateAsync(request, cancellationToken);
             return !validation.IsValid
                 ? new ArticleOutcome.Conflict("This revision cannot be restored as it stands: " + string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)))
@@ -359,6 +365,11 @@ public sealed class ArticleEditor(
             ArticleStatuses.Scheduled => ArticleStatuses.Published,
             var s => s,
         };
+        if (request.Embargoed == true && status != ArticleStatuses.Published)
+        {
+            return new ArticleOutcome.Invalid(new Dictionary<string, string[]> { ["embargoed"] = ["Only a published or scheduled article can be under embargo."] });
+        }
+
         // Null for a first publication: the statement sets the transaction's time.
         var publishedAt = request.PublishedAt?.UtcDateTime ?? current?.PublishedAt;
         var ownAlt = request.Image?.Alt?.Trim() is { Length: > 0 } given ? given : null;
@@ -403,6 +414,7 @@ public sealed class ArticleEditor(
             imageMediumId = mediumId,
             dateline = request.Dateline?.Trim() is { Length: > 0 } dateline ? dateline : null,
             kind = request.Kind ?? ArticleKinds.News,
+            embargoed = request.Embargoed == true,
             publishedAt,
             group,
         };
@@ -412,9 +424,9 @@ public sealed class ArticleEditor(
         {
             id = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"""
                 INSERT INTO articles (slug, title, summary, body_html, body_text, language, category_id, status,
-                                      byline, source, image_url, image_alt, image_medium_id, dateline, kind, published_at, translation_group)
+                                      byline, source, image_url, image_alt, image_medium_id, dateline, kind, embargoed, published_at, translation_group)
                 VALUES (@slug, @title, @summary, @bodyHtml, @bodyText, @language, @categoryId, @status,
-                        @byline, @source, @imageUrl, @imageAlt, @imageMediumId, @dateline, @kind, {FirstPublication}, @group)
+                        @byline, @source, @imageUrl, @imageAlt, @imageMediumId, @dateline, @kind, @embargoed, {FirstPublication}, @group)
                 RETURNING id
                 """, values, cancellationToken: cancellationToken));
         }
@@ -425,7 +437,7 @@ public sealed class ArticleEditor(
                 UPDATE articles SET slug = @slug, title = @title, summary = @summary, body_html = @bodyHtml,
                     body_text = @bodyText, language = @language, category_id = @categoryId, status = @status,
                     byline = @byline, source = @source, image_url = @imageUrl, image_alt = @imageAlt, image_medium_id = @imageMediumId,
-                    dateline = @dateline, kind = @kind,
+                    dateline = @dateline, kind = @kind, embargoed = @embargoed,
                     content_modified_at = CASE WHEN status = 'published' AND published_at <= now()
                             AND (title IS DISTINCT FROM @title OR summary IS DISTINCT FROM @summary OR body_html IS DISTINCT FROM @bodyHtml)
                         THEN now() ELSE content_modified_at END,
@@ -492,7 +504,7 @@ public sealed class ArticleEditor(
     }
 
     /// <summary>Everything an editor wrote, as JSON (the shape of <see cref="RevisionSnapshot"/>).</summary>
-    internal const string SnapshotJson = """
+    internal const string SnapshotJson = $"""
         jsonb_build_object(
             'title', a.title, 'slug', a.slug, 'summary', a.summary, 'bodyHtml', a.body_html,
             'language', a.language, 'categoryId', a.category_id, 'status', a.status,
@@ -501,7 +513,7 @@ public sealed class ArticleEditor(
                           WHEN a.image_medium_id IS NULL THEN jsonb_build_object('url', a.image_url, 'alt', a.image_alt)
                           ELSE jsonb_build_object('mediumId', a.image_medium_id, 'alt', a.image_alt) END,
             'tags', ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY at.position, t.slug),
-            'deletedAt', a.deleted_at, 'dateline', a.dateline, 'kind', a.kind,
+            'deletedAt', a.deleted_at, 'dateline', a.dateline, 'kind', a.kind, 'embargoed', ({ArticleStore.Embargoed}),
             'authorIds', ARRAY(SELECT aa.author_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position))
         """;
 
@@ -565,6 +577,7 @@ public sealed class ArticleEditor(
 /// <param name="AuthorIds">The authors in order (absent in versions saved before authors existed).</param>
 /// <param name="Dateline">The dateline (absent in versions saved before datelines existed).</param>
 /// <param name="Kind">The kind of piece (absent in versions saved before kinds existed: news).</param>
+/// <param name="Embargoed">Whether it was under embargo (absent in versions saved before embargoes existed: no).</param>
 public sealed record RevisionSnapshot(
     string Title,
     string Slug,
@@ -581,7 +594,8 @@ public sealed record RevisionSnapshot(
     DateTimeOffset? DeletedAt,
     IReadOnlyList<long>? AuthorIds = null,
     string? Dateline = null,
-    string? Kind = null)
+    string? Kind = null,
+    bool? Embargoed = null)
 {
     public static RevisionSnapshot Parse(string json) =>
         JsonSerializer.Deserialize(json, AppJsonContext.Default.RevisionSnapshot)!;
@@ -603,5 +617,6 @@ public sealed record RevisionSnapshot(
         null,
         AuthorIds,
         Dateline,
-        Kind);
+        Kind,
+        Embargoed);
 }

@@ -39,7 +39,9 @@ public static class ArticleEndpoints
             .WithSummary("One published article by id or slug")
             .WithDescription("""
                 `idOrSlug` is the numeric id or the current slug. A previous slug or a legacy id
-                (such as `t1453741`) answers 301 with the current URL in `Location`.
+                (such as `t1453741`) answers 301 with the current URL in `Location`. Editor keys see every
+                article; partner keys also see articles under embargo (`embargoed: true`, answered with
+                `Cache-Control: private, no-store`).
                 """)
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)

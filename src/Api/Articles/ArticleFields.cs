@@ -51,6 +51,7 @@ public static class ArticleFields
         public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
         public static readonly JsonEncodedText Corrections = JsonEncodedText.Encode("corrections");
         public static readonly JsonEncodedText ContentModifiedAt = JsonEncodedText.Encode("contentModifiedAt");
+        public static readonly JsonEncodedText Embargoed = JsonEncodedText.Encode("embargoed");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -84,9 +85,10 @@ public static class ArticleFields
         (Property.Kind, (w, n, a) => w.WriteString(n, a.Kind)),
         (Property.Corrections, (w, n, a) => WriteCorrections(w, n, a.Corrections)),
         (Property.ContentModifiedAt, (w, n, a) => WriteDate(w, n, a.ContentModifiedAt)),
+        (Property.Embargoed, (w, n, a) => w.WriteBoolean(n, a.Embargoed)),
     ];
 
-    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media"];
+    private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media", "embargoed"];
 
     public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name.Value), Snippet];
 

@@ -40,7 +40,8 @@ public static class ArticleMapping
             row.Dateline,
             row.Kind,
             row.Corrections is { } corrections ? System.Text.Json.JsonSerializer.Deserialize(corrections, AppJsonContext.Default.CorrectionDtoArray)! : [],
-            row.ContentModifiedAt is { } modified ? DateTime.SpecifyKind(modified, DateTimeKind.Utc) : null);
+            row.ContentModifiedAt is { } modified ? DateTime.SpecifyKind(modified, DateTimeKind.Utc) : null,
+            row.Embargoed);
     }
 
     /// <summary>The lead image: a medium with its renditions, an external image, or none.</summary>

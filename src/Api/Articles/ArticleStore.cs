@@ -23,6 +23,9 @@ public sealed class ArticleRow
     public string Kind { get; init; } = "news";
     public DateTime? ContentModifiedAt { get; init; }
 
+    /// <summary>Whether the article is under embargo now: scheduled, and given to partner keys before its time.</summary>
+    public bool Embargoed { get; init; }
+
     /// <summary>The correction and update notes in order, as a JSON array of <see cref="CorrectionDto"/>; null when there are none.</summary>
     public string? Corrections { get; init; }
     public string? Source { get; init; }
@@ -79,6 +82,7 @@ public sealed partial class ArticleStore(ReadSource reads)
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
         a.byline, a.source, a.image_url, a.image_alt, a.canonical_url, a.published_at, a.created_at, a.dateline, a.kind, a.content_modified_at,
+        ({Embargoed}) AS embargoed,
         (SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'text', c.text, 'createdAt', c.created_at) ORDER BY c.created_at, c.id)::text
          FROM article_corrections c WHERE c.article_id = a.id) AS corrections,
         (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
@@ -98,19 +102,38 @@ public sealed partial class ArticleStore(ReadSource reads)
     /// <summary>SQL: whether the public can see article <c>a</c> now (at the transaction's time).</summary>
     internal const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
 
-    /// <summary>Who is reading: the public sees published articles whose time has come; editors see every article, deleted ones included.</summary>
+    /// <summary>SQL: whether article <c>a</c> is under embargo now: scheduled, and given to partners before its time.</summary>
+    internal const string Embargoed = "a.embargoed AND a.status = 'published' AND a.published_at > now() AND a.deleted_at IS NULL";
+
+    /// <summary>SQL: whether partner keys can see article <c>a</c> now: what the public sees, and articles under embargo.</summary>
+    internal const string PartnerVisible = "a.status = 'published' AND a.deleted_at IS NULL AND (a.published_at <= now() OR a.embargoed)";
+
+    /// <summary>
+    /// Who is reading: the public sees published articles whose time has come; partners (keys with the
+    /// partner scope) also see those under embargo; editors see every article, deleted ones included.
+    /// </summary>
     public enum Audience
     {
         Public,
         Editor,
+        Partner,
     }
+
+    /// <summary>The one of three statements that reads for <paramref name="audience"/>.</summary>
+    private static string For(Audience audience, string publicSql, string partnerSql, string editorSql) => audience switch
+    {
+        Audience.Public => publicSql,
+        Audience.Partner => partnerSql,
+        _ => editorSql,
+    };
 
     public Task<ArticleRow?> FindByIdAsync(long id, Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
         const string publicSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {Visible}";
+        const string partnerSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {PartnerVisible}";
         const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id";
         return WithConnectionAsync(connection, c => c.QuerySingleOrDefaultAsync<ArticleRow>(
-            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { id }, cancellationToken: cancellationToken)), cancellationToken);
+            new CommandDefinition(For(audience, publicSql, partnerSql, editorSql), new { id }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>The public read of one article by its current slug (parameter <c>@slug</c>); public so the benchmark's reference app runs the same SQL.</summary>
@@ -118,11 +141,12 @@ public sealed partial class ArticleStore(ReadSource reads)
 
     public async Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken)
     {
+        const string partnerSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {PartnerVisible}";
         const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug";
         // The hottest read opens its connection itself, without WithConnectionAsync's closure and delegate.
         await using var connection = await reads.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ArticleRow>(
-            new CommandDefinition(audience == Audience.Public ? PublicBySlugSql : editorSql, new { slug }, cancellationToken: cancellationToken));
+            new CommandDefinition(For(audience, PublicBySlugSql, partnerSql, editorSql), new { slug }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The other language versions of the articles in <paramref name="groups"/> that the audience may see, by group.</summary>
@@ -140,6 +164,12 @@ public sealed partial class ArticleStore(ReadSource reads)
             WHERE a.translation_group = ANY(@groups) AND {Visible}
             ORDER BY a.language, a.id
             """;
+        const string partnerSql = $"""
+            SELECT a.translation_group, a.id, a.slug, a.language
+            FROM articles a
+            WHERE a.translation_group = ANY(@groups) AND {PartnerVisible}
+            ORDER BY a.language, a.id
+            """;
         const string editorSql = """
             SELECT a.translation_group, a.id, a.slug, a.language
             FROM articles a
@@ -147,7 +177,7 @@ public sealed partial class ArticleStore(ReadSource reads)
             ORDER BY a.language, a.id
             """;
         var rows = await WithConnectionAsync(connection, c => c.QueryAsync<TranslationRow>(
-            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { groups }, cancellationToken: cancellationToken)), cancellationToken);
+            new CommandDefinition(For(audience, publicSql, partnerSql, editorSql), new { groups }, cancellationToken: cancellationToken)), cancellationToken);
         return rows.ToLookup(t => t.TranslationGroup);
     }
 
@@ -158,12 +188,16 @@ public sealed partial class ArticleStore(ReadSource reads)
             SELECT a.slug FROM article_aliases al JOIN articles a ON a.id = al.article_id
             WHERE al.alias = @alias AND {Visible}
             """;
+        const string partnerSql = $"""
+            SELECT a.slug FROM article_aliases al JOIN articles a ON a.id = al.article_id
+            WHERE al.alias = @alias AND {PartnerVisible}
+            """;
         const string editorSql = """
             SELECT a.slug FROM article_aliases al JOIN articles a ON a.id = al.article_id
             WHERE al.alias = @alias
             """;
         return WithConnectionAsync(null, c => c.QuerySingleOrDefaultAsync<string>(
-            new CommandDefinition(audience == Audience.Public ? publicSql : editorSql, new { alias }, cancellationToken: cancellationToken)), cancellationToken);
+            new CommandDefinition(For(audience, publicSql, partnerSql, editorSql), new { alias }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>Runs on the caller's connection (inside its transaction) or on a pooled one.</summary>

@@ -10,20 +10,24 @@ namespace Api.Articles;
 /// <summary>An article rendered for one audience, with the cache keys it involves.</summary>
 public sealed record ArticleView(ArticleDto Article, IReadOnlyList<string> SurrogateKeys)
 {
-    /// <summary>Articles' ETags start with their version ("3-…"), which <c>If-Match</c> on writes compares.</summary>
+    /// <summary>
+    /// Articles' ETags start with their version ("3-…"), which <c>If-Match</c> on writes compares. Only
+    /// public reads go to shared caches; an article under embargo is not kept anywhere, not even by
+    /// the partner's own client.
+    /// </summary>
     public CachePolicy CachePolicy(ArticleStore.Audience audience) =>
-        new(audience == ArticleStore.Audience.Public, ETagPrefix(Article.Version));
+        new(audience == ArticleStore.Audience.Public, ETagPrefix(Article.Version)) { NoStore = Article.Embargoed };
 
     public static string ETagPrefix(int version) => Api.Infrastructure.Preconditions.VersionPrefix(version);
 }
 
-/// <summary>Finds and renders single articles for the public or for editors (keys with content:write).</summary>
+/// <summary>Finds and renders single articles for the public, for partners (keys with partner) or for editors (keys with content:write).</summary>
 public sealed class ArticleViews(ArticleStore articles, CategoryStore categories, IOptions<SiteOptions> site, Api.Media.MediaUrls media)
 {
     public static ArticleStore.Audience AudienceOf(ClaimsPrincipal user) =>
-        user.HasClaim(Scopes.ClaimType, Scopes.ContentWrite) || user.HasClaim(Scopes.ClaimType, Scopes.Admin)
-            ? ArticleStore.Audience.Editor
-            : ArticleStore.Audience.Public;
+        user.HasClaim(Scopes.ClaimType, Scopes.ContentWrite) || user.HasClaim(Scopes.ClaimType, Scopes.Admin) ? ArticleStore.Audience.Editor
+        : user.HasClaim(Scopes.ClaimType, Scopes.Partner) ? ArticleStore.Audience.Partner
+        : ArticleStore.Audience.Public;
 
     /// <summary>The article named by id or current slug, or else the current slug an alias points to.</summary>
     public async Task<(ArticleRow? Row, string? RedirectTo)> FindAsync(ArticleRoute route, ArticleStore.Audience audience, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ namespace Api.Articles;
 /// <param name="AuthorIds">The article's authors in byline order, by id (up to 20); <c>byline</c> stays free text for agency copy.</param>
 /// <param name="Dateline">Where the story was filed from ("BEIJING"), up to 100 characters.</param>
 /// <param name="Kind">What kind of piece it is: news (the default), opinion, analysis, feature, interview or press-release.</param>
+/// <param name="Embargoed">Give a scheduled article to partner keys before its time: they see it at once (change feed, ninjs with <c>embargoed</c>, reads with their key) and must not publish it before <c>publishedAt</c>, when the public sees it with no further write. Needs status <c>published</c> or <c>scheduled</c> and a <c>publishedAt</c> in the future; false (the default) keeps a scheduled article from everyone but editors.</param>
 public sealed record ArticleWriteRequest(
     string? Title,
     string? Slug = null,
@@ -40,7 +41,8 @@ public sealed record ArticleWriteRequest(
     long? TranslationOf = null,
     IReadOnlyList<long>? AuthorIds = null,
     string? Dateline = null,
-    string? Kind = null);
+    string? Kind = null,
+    bool? Embargoed = null);
 
 /// <summary>A lead image: a medium of the media library, or an image at an external URL.</summary>
 /// <param name="Url">An external image: absolute http(s) URL, up to 2,000 characters. Give this or <c>mediumId</c>.</param>
@@ -140,6 +142,15 @@ public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWrit
             .Must(p => p > clock.GetUtcNow())
             .WithMessage("'status' scheduled needs a 'publishedAt' in the future.")
             .When(r => r.Status == ArticleStatuses.Scheduled);
+
+        RuleFor(r => r.Embargoed)
+            .Must((r, _) => r.PublishedAt is { } at && at > clock.GetUtcNow())
+            .WithMessage("An embargo needs a 'publishedAt' in the future: the moment it lifts and the public sees the article.")
+            .When(r => r.Embargoed == true);
+        RuleFor(r => r.Embargoed)
+            .Must((r, _) => r.Status is null or ArticleStatuses.Published or ArticleStatuses.Scheduled)
+            .WithMessage("Only a published or scheduled article can be under embargo.")
+            .When(r => r.Embargoed == true);
 
         RuleFor(r => r.Byline).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'byline' must not contain control characters.");
         RuleFor(r => r.Source).MaximumLength(200).Must(QueryValues.HasNoControlCharacters).WithMessage("'source' must not contain control characters.");

@@ -49,13 +49,13 @@ public sealed record ChangePage(IReadOnlyList<ChangeItem> Items, string NextToke
 /// <param name="Kind">created, updated, published, unpublished, archived, slug-changed, deleted, restored, corrected (a correction or update note, recorded with an update); <c>snapshot</c> in the initial sync.</param>
 /// <param name="ArticleId">The article.</param>
 /// <param name="OccurredAt">When the change was committed (the snapshot's items: their last update).</param>
-/// <param name="Article">The article's current public representation, when the public can see it.</param>
-/// <param name="Tombstone">Why the article is gone from public view, when it is.</param>
+/// <param name="Article">The article as it is now, when partners can see it: public, or under embargo (status scheduled, <c>embargoed</c> true: not to be published before <c>publishedAt</c>).</param>
+/// <param name="Tombstone">Why partners can no longer see the article, when they cannot.</param>
 public sealed record ChangeItem(long? Seq, string Kind, long ArticleId, DateTime OccurredAt, ArticleDto? Article, Tombstone? Tombstone);
 
 /// <summary>An article the public can no longer see: remove it downstream.</summary>
 /// <param name="Id">The article's id.</param>
-/// <param name="Reason">deleted, unpublished, archived or scheduled.</param>
+/// <param name="Reason">deleted, unpublished, archived or scheduled (scheduled again, or an embargo withdrawn).</param>
 public sealed record Tombstone(long Id, string Reason);
 
 /// <summary>Where a change-feed reader stands, signed into its token.</summary>
@@ -99,12 +99,15 @@ public static class ChangeFeed
             .WithName("GetChanges")
             .WithSummary("Every change to articles since a token, in commit order, with tombstones (partner key)")
             .WithDescription("""
-                Without `since`, the feed starts with a snapshot of every published article (paginated by id),
-                then continues with the changes committed after the snapshot began; follow `nextToken`. Changes
+                Without `since`, the feed starts with a snapshot of every published article and every article
+                under embargo (paginated by id), then continues with the changes committed after the snapshot
+                began; follow `nextToken`. Changes
                 are numbered when their transaction commits, so a reader never skips one that was still in
-                flight when it read. Each item carries the article as it is now, or a tombstone when the public
-                can no longer see it (deleted, unpublished, archived, or scheduled again). A scheduled article
-                gets a `published` change when its time comes.
+                flight when it read. Each item carries the article as it is now, or a tombstone when partners
+                can no longer see it (deleted, unpublished, archived, scheduled again, or its embargo withdrawn).
+                An article under embargo comes with status `scheduled` and `embargoed: true`: it must not be
+                published before its `publishedAt`. A scheduled article (embargoed or not) gets a `published`
+                change when its time comes.
                 """)
             .RequireScope(Scopes.Partner)
             .WithStrictQuery()
@@ -135,14 +138,14 @@ public static class ChangeFeed
         {
             var seq = token?.Seq ?? await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT last FROM change_sequence WHERE singleton", cancellationToken: cancellationToken));
-            var ids = (await connection.QueryAsync<long>(new CommandDefinition("""
-                SELECT id FROM articles
-                WHERE status = 'published' AND published_at <= now() AND deleted_at IS NULL AND id > @afterId
-                ORDER BY id
+            var ids = (await connection.QueryAsync<long>(new CommandDefinition($"""
+                SELECT a.id FROM articles a
+                WHERE {ArticleStore.PartnerVisible} AND a.id > @afterId
+                ORDER BY a.id
                 LIMIT @take
                 """, new { afterId = token?.AfterId ?? 0, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
             var page = ids.Take(limit).ToList();
-            var rendered = await RenderAsync(articles, categories, site.Value, media, page, cancellationToken);
+            var rendered = await RenderAsync(articles, categories, site.Value, media, await PartnerVisibleAsync(connection, page, cancellationToken), cancellationToken);
             var items = page.Where(rendered.ContainsKey)
                 .Select(id => new ChangeItem(null, "snapshot", id, rendered[id].UpdatedAt, rendered[id], null))
                 .ToList();
@@ -160,7 +163,7 @@ public static class ChangeFeed
         var states = (await connection.QueryAsync<StateRow>(new CommandDefinition(
             "SELECT id, status, published_at, deleted_at, updated_at FROM articles WHERE id = ANY(@articleIds)", new { articleIds }, cancellationToken: cancellationToken)))
             .ToDictionary(s => s.Id);
-        var visible = await RenderAsync(articles, categories, site.Value, media, articleIds, cancellationToken);
+        var visible = await RenderAsync(articles, categories, site.Value, media, await PartnerVisibleAsync(connection, articleIds, cancellationToken), cancellationToken);
         var feed = changes.Select(c => visible.TryGetValue(c.EntityId, out var article)
                 ? new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, article, null)
                 : new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, null, new Tombstone(c.EntityId, Reason(states.GetValueOrDefault(c.EntityId)))))
@@ -177,7 +180,17 @@ public static class ChangeFeed
         _ => "scheduled",
     };
 
-    /// <summary>The current public representation of each of these articles that the public can see (a bounded number of queries).</summary>
+    /// <summary>Those of <paramref name="ids"/> that partners can see now: public, or under embargo.</summary>
+    private static async Task<long[]> PartnerVisibleAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        ids.Count == 0
+            ? []
+            : (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT a.id FROM articles a WHERE a.id = ANY(@ids) AND {ArticleStore.PartnerVisible}", new { ids = ids.ToArray() }, cancellationToken: cancellationToken))).ToArray();
+
+    /// <summary>
+    /// The current representation of each of these articles (which partners can see) as partners get it:
+    /// the public one, or for an article under embargo, the same with status scheduled and <c>embargoed</c> (a bounded number of queries).
+    /// </summary>
     private static async Task<Dictionary<long, ArticleDto>> RenderAsync(
         ArticleStore articles, CategoryStore categories, SiteOptions site, Api.Media.MediaUrls media, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
@@ -187,7 +200,9 @@ public static class ChangeFeed
         }
 
         var fields = ArticleFields.Names.ToHashSet(StringComparer.Ordinal);
-        var query = new ArticleListQuery(null, null, null, null, null, null, [.. ids], ArticleSort.PublishedDescending, ids.Count, false, fields);
+        // The editors' list with the published and scheduled statuses: the ids were already narrowed to what partners see.
+        var query = new ArticleListQuery(null, null, null, null, null, null, [.. ids], ArticleSort.PublishedDescending, ids.Count, false, fields,
+            Statuses: [ArticleStatuses.Published, ArticleStatuses.Scheduled]);
         var rows = await articles.ListAsync(query, null, cancellationToken);
         var index = await categories.GetIndexAsync(cancellationToken);
         var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);

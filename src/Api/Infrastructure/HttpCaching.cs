@@ -90,6 +90,9 @@ public sealed class CachedJsonBody<TSchema>(PooledBody body, IReadOnlyCollection
 public sealed record CachePolicy(bool Shared, string? ETagPrefix = null)
 {
     public static readonly CachePolicy Public = new(true);
+
+    /// <summary>Nothing may keep the answer, the client included (<c>private, no-store</c>): content not yet public.</summary>
+    public bool NoStore { get; init; }
 }
 
 public static class HttpCaching
@@ -137,7 +140,7 @@ public static class HttpCaching
 
         response.Headers.ETag = etag;
         response.Headers.Append(HeaderNames.Vary, "Authorization");
-        response.Headers.CacheControl = cacheControl ?? (policy.Shared ? SharedCacheControl(caching) : "private, no-cache");
+        response.Headers.CacheControl = cacheControl ?? (policy.NoStore ? "private, no-store" : policy.Shared ? SharedCacheControl(caching) : "private, no-cache");
         if (surrogateKeys.Count > 0)
         {
             response.Headers["Surrogate-Key"] = string.Join(' ', surrogateKeys);

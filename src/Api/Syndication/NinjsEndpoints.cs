@@ -13,14 +13,16 @@ public static class NinjsEndpoints
             .WithTags("Syndication")
             .WithName("GetArticleNinjs")
             .CacheRead(articleScoped: true)
-            .WithSummary("One published article as IPTC ninjs 2.2")
+            .WithSummary("One published article (or, for partner keys, one under embargo) as IPTC ninjs 2.2")
             .WithDescription($"""
                 The article as a ninjs 2.2 news item ({NinjsResults.SchemaUri}): `uri` is the article's
                 permanent tag URI, `version` its version, headline, summary, the body as HTML and as plain
                 text, the categories of its breadcrumb and its tags as `subjects`, the byline as `by`, the
                 lead image and the translations as `associations`, its page on the site as a `web`
                 rendition, and its numeric id, slug and legacy ids as `altids`. A previous slug or a legacy
-                id answers 301 to the current URL.
+                id answers 301 to the current URL. With a partner key, an article under embargo is
+                answered too: `pubstatus` usable, `embargoed` the time it lifts, and `Cache-Control:
+                private, no-store`; editor keys see every article (drafts are `withheld`).
                 """)
             .WithValidation()
             .UsesDatabase()
@@ -36,13 +38,14 @@ public static class NinjsEndpoints
         ArticleViews views,
         CancellationToken cancellationToken)
     {
-        var (row, redirectTo) = await views.FindAsync(route, ArticleStore.Audience.Public, cancellationToken);
+        var audience = ArticleViews.AudienceOf(http.User);
+        var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken);
         if (row is null)
         {
             return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
-        var view = await views.RenderAsync(row, ArticleStore.Audience.Public, cancellationToken);
-        return new NinjsResult(view, ArticleStore.Audience.Public, vary: null);
+        var view = await views.RenderAsync(row, audience, cancellationToken);
+        return new NinjsResult(view, audience, vary: null);
     }
 }

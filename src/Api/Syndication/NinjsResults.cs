@@ -76,6 +76,8 @@ public static class NinjsResults
         var (pubstatus, embargoed) = article switch
         {
             { DeletedAt: not null } or { Status: "archived" } => ("canceled", (DateTime?)null),
+            // Given to partners under embargo: usable, but not before the embargo lifts.
+            { Status: "scheduled", Embargoed: true } => ("usable", article.PublishedAt),
             { Status: "scheduled" } => ("withheld", article.PublishedAt),
             { Status: "draft" } => ("withheld", null),
             _ => ("usable", null),

@@ -236,10 +236,11 @@ public sealed class NinjsTests(SyndicationFixture api) : IClassFixture<Syndicati
     [Theory]
     [InlineData("draft", false, "withheld", false)]
     [InlineData("scheduled", false, "withheld", true)]
+    [InlineData("scheduled", false, "usable", true, true)]
     [InlineData("archived", false, "canceled", false)]
     [InlineData("published", true, "canceled", false)]
     [InlineData("published", false, "usable", false)]
-    public void Editors_views_say_whether_the_item_may_be_used(string status, bool deleted, string pubstatus, bool embargoed)
+    public void Editors_and_partners_views_say_whether_the_item_may_be_used(string status, bool deleted, string pubstatus, bool embargoed, bool underEmbargo = false)
     {
         var urls = new SyndicationUrls(
             Options.Create(new SiteOptions()),
@@ -252,7 +253,7 @@ public sealed class NinjsTests(SyndicationFixture api) : IClassFixture<Syndicati
             new DateTime(2029, 12, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2029, 12, 2, 0, 0, 0, DateTimeKind.Utc), 3,
             "https://news.example.com/articles/an-article", null, null, null,
             new ArticleCategory(1, "china-news", "China News", [new BreadcrumbItem(null, null, "Home"), new BreadcrumbItem(1, "china-news", "China News")]),
-            [], deleted ? DateTime.UtcNow : null, [], [], [], [], [], null, "news", [], null);
+            [], deleted ? DateTime.UtcNow : null, [], [], [], [], [], null, "news", [], null, underEmbargo);
 
         var item = JsonDocument.Parse(NinjsResults.Serialize(NinjsResults.Item(article, urls))).RootElement;
 
