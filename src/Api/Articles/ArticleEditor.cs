@@ -89,19 +89,36 @@ public sealed class ArticleEditor(
 
     /// <summary>Applies a JSON merge patch (RFC 7396) to the article as it stands, under its lock; the result is validated as a full write.</summary>
     public Task<ArticleOutcome> PatchAsync(long id, VersionPrecondition expected, JsonObject patch, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(async connection =>
-        {
-            if (await LockAsync(connection, id, cancellationToken) is null
-                || await CurrentRequestAsync(connection, id, cancellationToken) is not { } current)
-            {
-                return new ArticleOutcome.NotFound(NoSuchArticle);
-            }
+        InTransactionAsync(connection => PatchAsync(connection, id, expected, patch, keyId, cancellationToken), cancellationToken);
 
-            var (request, errors) = await MergePatch.MergeAsync(current, patch, json.Value.SerializerOptions, validator, cancellationToken, ("categorySlug", "categoryId"));
-            return request is null
-                ? new ArticleOutcome.Invalid(errors!)
-                : await ReplaceAsync(connection, id, expected, request, keyId, cancellationToken);
-        }, cancellationToken);
+    /// <summary>
+    /// The article as the merge patch would make it, rendered for editors, with nothing saved: the patch
+    /// goes through every check and step of a real one (validation, references, sanitizing, alt text),
+    /// in a transaction that is then rolled back, so no revision, change, notification or cache eviction
+    /// outlives it. The rendering shows the version the save would make.
+    /// </summary>
+    public async Task<ArticleOutcome> TryPatchAsync(long id, VersionPrecondition expected, JsonObject patch, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await PatchAsync(connection, id, expected, patch, null, cancellationToken);
+        await transaction.RollbackAsync(cancellationToken);
+        return outcome;
+    }
+
+    private async Task<ArticleOutcome> PatchAsync(NpgsqlConnection connection, long id, VersionPrecondition expected, JsonObject patch, long? keyId, CancellationToken cancellationToken)
+    {
+        if (await LockAsync(connection, id, cancellationToken) is null
+            || await CurrentRequestAsync(connection, id, cancellationToken) is not { } current)
+        {
+            return new ArticleOutcome.NotFound(NoSuchArticle);
+        }
+
+        var (request, errors) = await MergePatch.MergeAsync(current, patch, json.Value.SerializerOptions, validator, cancellationToken, ("categorySlug", "categoryId"));
+        return request is null
+            ? new ArticleOutcome.Invalid(errors!)
+            : await ReplaceAsync(connection, id, expected, request, keyId, cancellationToken);
+    }
 
     /// <summary>publish, unpublish, archive, delete or restore.</summary>
     public Task<ArticleOutcome> ChangeStateAsync(long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken) =>

@@ -129,6 +129,12 @@ public static class ArticleHtml
         current.Clear();
     }
 
+    /// <summary>Elements whose content is never text for readers.</summary>
+    private static readonly HashSet<string> NotProse = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math", "textarea", "select", "head", "title",
+    };
+
     private static HtmlSanitizer CreateSanitizer()
     {
         var options = new HtmlSanitizerOptions
@@ -150,7 +156,16 @@ public static class ArticleHtml
             AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
         };
         var sanitizer = new HtmlSanitizer(options);
+        // The text of a removed wrapper (a <div>, a <section>) stays; what is inside code, styles and
+        // embedded documents is not prose, and goes with its element rather than into the article's text.
         sanitizer.KeepChildNodes = true;
+        sanitizer.RemovingTag += (_, e) =>
+        {
+            if (NotProse.Contains(e.Tag.LocalName))
+            {
+                e.Tag.InnerHtml = "";
+            }
+        };
         // Images may only come from the web, not from mailto: or relative tricks.
         sanitizer.FilterUrl += (_, e) =>
         {

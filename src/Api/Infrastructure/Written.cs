@@ -138,6 +138,16 @@ public static class WriteAnswers
         _ => Refusal(outcome),
     };
 
+    /// <summary>The answer to a write that saves and answers something other than the resource (<paramref name="render"/>), or why not.</summary>
+    public static Results<TResult, ValidationProblem, ProblemHttpResult> AnswerWith<TSaved, TResult>(
+        this WriteOutcome<TSaved> outcome, Func<TSaved, TResult> render)
+        where TResult : IResult => outcome switch
+    {
+        WriteOutcome<TSaved>.Saved saved => render(saved.Value),
+        WriteOutcome<TSaved>.Invalid invalid => Invalid(invalid.Errors),
+        _ => Refusal(outcome),
+    };
+
     /// <summary>The answer to a delete: 204, or why not.</summary>
     public static Results<NoContent, ValidationProblem, ProblemHttpResult> AnswerDeleted<TSaved>(this WriteOutcome<TSaved> outcome) => outcome switch
     {

@@ -137,4 +137,19 @@ public sealed class SanitizingTests(EditorialFixture api) : IClassFixture<Editor
         Assert.Contains("href=\"https://example.com/x\" rel=\"noopener noreferrer\"", stored);
         Assert.Equal("Heading\n\nText with a link and emphasis.\n\none\n\ntwo\n\nquoted\n\nA 1", article.GetProperty("bodyText").GetString());
     }
+
+    [Fact]
+    public async Task Wrappers_keep_their_text_but_code_and_styles_leave_none()
+    {
+        const string html = """
+            <div class="wp-block"><section><p>Kept paragraph.</p></section></div>
+            <script>alert('left behind')</script><style>p { color: red }</style><noscript>Enable scripts</noscript>
+            <template><p>hidden template</p></template><svg><text>drawn text</text></svg><p>End.</p>
+            """;
+        var response = await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Wrappers", bodyHtml = html, categorySlug = "visas" });
+        var article = await response.ReadJsonAsync();
+
+        Assert.StartsWith("<p>Kept paragraph.</p>", article.GetProperty("bodyHtml").GetString());
+        Assert.Equal("Kept paragraph.\n\nEnd.", article.GetProperty("bodyText").GetString());
+    }
 }
