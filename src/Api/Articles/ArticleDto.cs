@@ -61,7 +61,15 @@ public sealed record ArticleDto(
     string Kind,
     IReadOnlyList<CorrectionDto> Corrections,
     DateTime? ContentModifiedAt,
-    bool Embargoed);
+    bool Embargoed)
+{
+    /// <summary>
+    /// The article's schema.org structured data, as <c>GET /v1/articles/{idOrSlug}/jsonld</c> answers it,
+    /// when the read asked for it with <c>include=jsonld</c>; absent otherwise.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.Nodes.JsonObject? JsonLd { get; init; }
+}
 
 /// <summary>A dated public note on an article.</summary>
 /// <param name="Id">The note's id.</param>

@@ -41,7 +41,8 @@ public static class ArticleEndpoints
                 `idOrSlug` is the numeric id or the current slug. A previous slug or a legacy id
                 (such as `t1453741`) answers 301 with the current URL in `Location`. Editor keys see every
                 article; partner keys also see articles under embargo (`embargoed: true`, answered with
-                `Cache-Control: private, no-store`).
+                `Cache-Control: private, no-store`). `include=jsonld` adds `jsonLd`, the article's schema.org
+                structured data (as `/jsonld` answers it), for a page that renders both from one read.
                 """)
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
@@ -52,6 +53,7 @@ public static class ArticleEndpoints
 
     private static async Task<Results<CachedJson<ArticleDto>, NinjsResult, RedirectHttpResult, ProblemHttpResult>> GetArticle(
         [AsParameters] ArticleRoute route,
+        [AsParameters] ArticleIncludes includes,
         HttpContext http,
         ArticleViews views,
         CancellationToken cancellationToken)
@@ -69,8 +71,34 @@ public static class ArticleEndpoints
             return NinjsResults.For(view, audience);
         }
 
+        var article = includes.JsonLd
+            ? view.Article with { JsonLd = JsonLd.Document(view.Article, http.RequestServices.GetRequiredService<SyndicationUrls>()) }
+            : view.Article;
         http.Response.Headers.Append(HeaderNames.Vary, "Accept");
-        return HttpCaching.Cached(view.Article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience), ArticleFields.WriteArticle);
+        return HttpCaching.Cached(article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience), ArticleFields.WriteArticle);
+    }
+}
+
+/// <summary>What <c>GET /v1/articles/{idOrSlug}</c> adds to the article on request.</summary>
+public sealed record ArticleIncludes
+{
+    /// <summary>Extras to add, comma-separated: <c>jsonld</c> adds <c>jsonLd</c>, the schema.org structured data of <c>/jsonld</c>, to spare a front end a second request.</summary>
+    [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include")]
+    public string? Include { get; init; }
+
+    internal bool JsonLd => Include is not null && QueryValues.List(Include).Contains("jsonld");
+
+    public static readonly string[] Known = ["jsonld"];
+}
+
+public sealed class ArticleIncludesValidator : AbstractValidator<ArticleIncludes>
+{
+    public ArticleIncludesValidator()
+    {
+        RuleFor(r => r.Include)
+            .Must(i => QueryValues.List(i!).All(ArticleIncludes.Known.Contains))
+            .WithMessage($"'include' takes a comma-separated list of: {string.Join(", ", ArticleIncludes.Known)}.")
+            .When(r => r.Include is not null);
     }
 }
 

@@ -52,6 +52,7 @@ public static class ArticleFields
         public static readonly JsonEncodedText Corrections = JsonEncodedText.Encode("corrections");
         public static readonly JsonEncodedText ContentModifiedAt = JsonEncodedText.Encode("contentModifiedAt");
         public static readonly JsonEncodedText Embargoed = JsonEncodedText.Encode("embargoed");
+        public static readonly JsonEncodedText JsonLd = JsonEncodedText.Encode("jsonLd");
         public static readonly JsonEncodedText Snippet = JsonEncodedText.Encode(ArticleFields.Snippet);
     }
 
@@ -108,6 +109,12 @@ public static class ArticleFields
         foreach (var (name, write) in Catalog)
         {
             write(json, name, article);
+        }
+
+        if (article.JsonLd is { } structured)
+        {
+            json.WritePropertyName(Property.JsonLd);
+            structured.WriteTo(json, options);
         }
 
         json.WriteEndObject();

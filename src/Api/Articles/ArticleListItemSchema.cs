@@ -27,6 +27,8 @@ internal sealed class ArticleListItemSchema : ISchemaFilter
                 Description = "Searches only: an HTML-escaped excerpt of the body with the matches in <mark> elements.",
             },
         };
+        // Only single reads add jsonLd (include=jsonld); fields= cannot ask for it.
+        item.Properties.Remove("jsonLd");
         item.Required = new HashSet<string> { "id" };
         item.AdditionalPropertiesAllowed = false;
     }

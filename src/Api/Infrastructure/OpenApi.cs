@@ -50,6 +50,7 @@ public static class OpenApi
             options.OperationFilter<ResponsesInStatusOrder>();
             options.OperationFilter<FormUploads>();
             options.ParameterFilter<QueryTypes>();
+            options.MapType<System.Text.Json.Nodes.JsonObject>(() => new OpenApiSchema { Type = JsonSchemaType.Object });
             options.MapType<Timestamp>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });
         });
 
@@ -203,7 +204,12 @@ public static class OpenApi
                 return;
             }
 
-            concrete.Required = new HashSet<string>(properties.Keys);
+            // Members written only when they have a value (asked-for extras) are the exception.
+            var optional = context.Type.GetProperties()
+                .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>()?.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)
+                .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+                .ToHashSet(StringComparer.Ordinal);
+            concrete.Required = new HashSet<string>(properties.Keys.Where(name => !optional.Contains(name)));
         }
     }
 

@@ -50,6 +50,28 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Include_jsonld_adds_the_structured_data_of_the_jsonld_endpoint()
+    {
+        var plain = await _client.GetAsync("/v1/articles/1");
+        Assert.DoesNotContain("\"jsonLd\"", await plain.Content.ReadAsStringAsync());
+
+        var withLd = await _client.GetAsync("/v1/articles/1?include=jsonld");
+        Assert.Equal(HttpStatusCode.OK, withLd.StatusCode);
+        var sent = await withLd.Content.ReadAsStringAsync();
+        var standalone = await (await _client.GetAsync("/v1/articles/1/jsonld")).Content.ReadAsStringAsync();
+        using var document = JsonDocument.Parse(sent);
+        Assert.Equal(standalone, document.RootElement.GetProperty("jsonLd").GetRawText());
+        Assert.NotEqual(plain.Headers.ETag, withLd.Headers.ETag);
+
+        // Byte for byte what the serializer writes for the DTO with the member set.
+        var options = api.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<ArticleDto>(sent, options), options), sent);
+
+        var bad = await (await _client.GetAsync("/v1/articles/1?include=jsonld,comments")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(bad.ErrorsFor("include"));
+    }
+
+    [Fact]
     public async Task GetArticle_writes_exactly_what_the_serializer_writes_for_the_article()
     {
         // Every member filled in, with text the encoder must escape: the hand-written body of the
