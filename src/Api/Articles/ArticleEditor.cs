@@ -520,6 +520,28 @@ public sealed class ArticleEditor(
         return new ArticleOutcome.Saved(view!);
     }
 
+    /// <summary>
+    /// Records, in the caller's transaction, that what these articles show changed through something
+    /// they refer to (a tag or an author renamed, a tag merged): each gets a new version and revision,
+    /// and an <c>updated</c> change (one round trip for all of them), so partners and webhooks hear of it.
+    /// Call it as the last step before commit (it takes the change counter's lock).
+    /// </summary>
+    internal static async Task ReferencesChangedAsync(NpgsqlConnection connection, long[] articles, long? keyId, CancellationToken cancellationToken)
+    {
+        if (articles.Length == 0)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition($"""
+            UPDATE articles SET version = version + 1, updated_at = now() WHERE id = ANY(@articles);
+            INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
+            SELECT a.id, a.version, 'updated', {SnapshotJson}, @keyId FROM articles a WHERE a.id = ANY(@articles)
+            ON CONFLICT (article_id, version) DO NOTHING;
+            SELECT record_changes('article', id, ARRAY['updated'], NULL) FROM unnest(@articles::bigint[]) WITH ORDINALITY AS u (id, n) ORDER BY n;
+            """, new { articles, keyId }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Everything an editor wrote, as JSON (the shape of <see cref="RevisionSnapshot"/>).</summary>
     internal const string SnapshotJson = $"""
         jsonb_build_object(

@@ -96,7 +96,7 @@ public static class AuthorEndpoints
         MergePatch.AnswerAsync(
             http,
             validator,
-            (expected, change) => writer.UpdateAsync(route.Slug, expected, change, cancellationToken),
+            (expected, change) => writer.UpdateAsync(route.Slug, expected, change, Api.Keys.Scopes.KeyId(http.User), cancellationToken),
             author => AuthorMapping.ETagPrefix(author.Version),
             cancellationToken);
 

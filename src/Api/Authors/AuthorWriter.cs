@@ -36,10 +36,16 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
             return Saved(await store.GetAsync(slug, cancellationToken, connection));
         }, cancellationToken);
 
+    /// <summary>
+    /// Edits the author. When what articles show of the author changes (name, slug or title), each of
+    /// their articles gets a new version and an <c>updated</c> change, so the change feed and webhooks
+    /// carry the new byline.
+    /// </summary>
     public Task<AuthorOutcome> UpdateAsync(
         string slug,
         VersionPrecondition expected,
         Func<AuthorWriteRequest, Task<(AuthorWriteRequest? Request, IDictionary<string, string[]>? Errors)>> change,
+        long? keyId,
         CancellationToken cancellationToken) =>
         InTransactionAsync(async connection =>
         {
@@ -75,7 +81,15 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
                     photo_medium_id = @photo, links = @links::jsonb, version = version + 1, updated_at = now()
                 WHERE id = @id
                 """, Values(request, newSlug, current.Id), cancellationToken: cancellationToken));
-            return Saved(await store.GetAsync(newSlug, cancellationToken, connection));
+            var saved = Saved(await store.GetAsync(newSlug, cancellationToken, connection));
+            if (newSlug != current.Slug || request.Name!.Trim() != current.Name || Text(request.Title) != current.Title)
+            {
+                var articles = (await connection.QueryAsync<long>(new CommandDefinition(
+                    "SELECT article_id FROM article_authors WHERE author_id = @Id ORDER BY article_id", new { current.Id }, cancellationToken: cancellationToken))).ToArray();
+                await Api.Articles.ArticleEditor.ReferencesChangedAsync(connection, articles, keyId, cancellationToken);
+            }
+
+            return saved;
         }, cancellationToken);
 
     public Task<AuthorOutcome> DeleteAsync(string slug, VersionPrecondition expected, CancellationToken cancellationToken) =>

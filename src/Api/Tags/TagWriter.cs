@@ -152,18 +152,8 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
     /// </summary>
     private static async Task<TagOutcome> FinishAsync(NpgsqlConnection connection, long tagId, long[] articles, long? keyId, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(new CommandDefinition($"""
-            UPDATE articles SET version = version + 1, updated_at = now() WHERE id = ANY(@articles);
-            INSERT INTO article_revisions (article_id, version, change, snapshot, key_id)
-            SELECT a.id, a.version, 'updated', {ArticleEditor.SnapshotJson}, @keyId FROM articles a WHERE a.id = ANY(@articles)
-            ON CONFLICT (article_id, version) DO NOTHING;
-            """, new { articles, keyId }, cancellationToken: cancellationToken));
         var saved = await SavedAsync(connection, tagId, cancellationToken);
-        foreach (var article in articles)
-        {
-            await ChangeLog.RecordAsync(connection, ChangeLog.Article, article, "updated", cancellationToken);
-        }
-
+        await ArticleEditor.ReferencesChangedAsync(connection, articles, keyId, cancellationToken);
         return saved;
     }
 

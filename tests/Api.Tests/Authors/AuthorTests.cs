@@ -120,6 +120,37 @@ public sealed class AuthorTests(EditorialFixture api) : IClassFixture<EditorialF
     }
 
     [Fact]
+    public async Task A_byline_change_is_an_update_of_each_article_for_partners_and_webhooks()
+    {
+        var (author, etag) = await CreateAsync(new { name = "Kenji Sato", bio = "Tokyo." });
+        var authorIds = new[] { author.GetProperty("id").GetInt64() };
+        var first = await (await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Sato one", categorySlug = "visas", status = "published", authorIds })).ReadJsonAsync();
+        var second = await (await api.Editor.PostAsJsonAsync("/v1/articles", new { title = "Sato two", categorySlug = "visas", authorIds })).ReadJsonAsync();
+        long[] ids = [first.GetProperty("id").GetInt64(), second.GetProperty("id").GetInt64()];
+        var before = await api.ScalarAsync<long>("SELECT last FROM change_sequence");
+
+        // The bio is not shown in articles: nothing of theirs changes.
+        var bio = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/authors/kenji-sato", """{"bio":"Tokyo bureau chief."}""", etag, "application/merge-patch+json"));
+        Assert.Equal(before, await api.ScalarAsync<long>("SELECT last FROM change_sequence"));
+
+        var renamed = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/authors/kenji-sato", """{"name":"Kenji Satō","title":"Tokyo bureau chief"}""", bio.Headers.ETag, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+
+        var changes = await api.QueryAsync<(long EntityId, string Kind, bool VisibleAfter)>(
+            "SELECT entity_id, kind, visible_after FROM changes WHERE seq > @before ORDER BY seq", new { before });
+        Assert.Equal(ids.Select(id => (id, "updated")), changes.Select(c => (c.EntityId, c.Kind)));
+        // The published article's change is an article.updated webhook; the draft's sends nothing.
+        Assert.Equal([true, false], changes.Select(c => c.VisibleAfter));
+        Assert.Equal([2, 2], await api.QueryAsync<int>("SELECT version FROM articles WHERE id = ANY(@ids) ORDER BY id", new { ids }));
+        var revision = await api.ScalarAsync<long?>("SELECT key_id FROM article_revisions WHERE article_id = @id AND version = 2", new { id = ids[0] });
+        Assert.NotNull(revision);
+
+        var article = await (await api.Public.GetAsync($"/v1/articles/{ids[0]}")).ReadJsonAsync();
+        Assert.Equal("Kenji Satō", article.GetProperty("authors")[0].GetProperty("name").GetString());
+        Assert.Equal("Tokyo bureau chief", article.GetProperty("authors")[0].GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_and_writes_need_content_write()
     {
         var problem = await (await api.Editor.PostAsJsonAsync("/v1/authors", new
