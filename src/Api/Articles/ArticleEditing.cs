@@ -79,17 +79,11 @@ public static class ArticleEditing
     private static async Task<Results<WrittenCreated<ArticleDto>, ValidationProblem, ProblemHttpResult>> Create(
         ArticleWriteRequest request, HttpContext http, ArticleEditor editor, CancellationToken cancellationToken)
     {
-        var idempotencyKey = http.Request.Headers[Idempotency.Header].ToString();
-        if (idempotencyKey.Length > 0 && !Idempotency.IsValidKey(idempotencyKey))
+        if (!Idempotency.TryRead(http.Request, () => JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest), out var idempotency))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [Idempotency.Header] = [$"The key must be 1 to {Idempotency.MaxKeyLength} visible ASCII characters."] },
-                detail: "The Idempotency-Key header is invalid.");
+            return Idempotency.InvalidKey();
         }
 
-        var idempotency = idempotencyKey.Length == 0
-            ? null
-            : new IdempotentRequest(idempotencyKey, Idempotency.Hash(JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.ArticleWriteRequest)));
         var options = http.Options();
         var outcome = await editor.CreateAsync(request, Scopes.KeyId(http.User), idempotency, view => Created(view, options).Response, cancellationToken);
         return outcome.Answer(view => Created(view, options));

@@ -128,5 +128,34 @@ public sealed class AuthorRouteValidator : AbstractValidator<AuthorRoute>
     }
 }
 
+/// <summary>One saved version of an author.</summary>
+/// <param name="Version">The author's version this snapshot is of.</param>
+/// <param name="Change">What made it: created, updated or revision-restored.</param>
+/// <param name="CreatedAt">When.</param>
+/// <param name="KeyId">The API key that made the change (null if unknown or since deleted).</param>
+/// <param name="Author">The author as an editor wrote it then.</param>
+public sealed record AuthorRevision(int Version, string Change, DateTime CreatedAt, long? KeyId, AuthorWriteRequest Author);
+
+/// <summary>Every saved version of an author, newest first.</summary>
+/// <param name="Items">The revisions.</param>
+public sealed record AuthorRevisionList(IReadOnlyList<AuthorRevision> Items);
+
+/// <summary>Route values of one revision of an author.</summary>
+/// <param name="Slug">The author's slug.</param>
+/// <param name="Version">The revision's version number.</param>
+public sealed record AuthorRevisionRoute(string Slug, string Version)
+{
+    internal int Number => QueryValues.TryParseInt(Version, out var v) ? v : 0;
+}
+
+public sealed class AuthorRevisionRouteValidator : AbstractValidator<AuthorRevisionRoute>
+{
+    public AuthorRevisionRouteValidator()
+    {
+        RuleFor(r => r.Slug).Cascade(CascadeMode.Stop).MaximumLength(100).Must(Slugs.IsValid!).WithMessage(Slugs.FormatMessage);
+        RuleFor(r => r.Version).Must(v => QueryValues.TryParseInt(v, out var n) && n > 0).WithMessage("'version' must be a positive integer.");
+    }
+}
+
 /// <summary>Where a page of authors stopped: the last one's sort key.</summary>
 public sealed record AuthorCursor(string Name, string Slug);

@@ -1,6 +1,7 @@
 using Api.Articles;
 using Api.Infrastructure;
 using Api.Keys;
+using Dapper;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -38,10 +39,25 @@ public static class AuthorEndpoints
         authors.MapPost("/", Create)
             .WithName("CreateAuthor")
             .WithSummary("Create an author")
+            .WithDescription("Send an `Idempotency-Key` header to make retries safe: the same key with the same body returns the first response and creates nothing; with another body it is a 422.")
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
             .Accepts<AuthorWriteRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        authors.MapGet("/{slug}/revisions", ListRevisions)
+            .WithName("ListAuthorRevisions")
+            .WithSummary("Every saved version of an author, newest first")
+            .RequireScope(Scopes.ContentWrite)
+            .WithValidation()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        authors.MapPost("/{slug}/revisions/{version}/restore", RestoreRevision)
+            .WithName("RestoreAuthorRevision")
+            .WithSummary("Make a saved version the author again, as a new version (If-Match required)")
+            .RequireScope(Scopes.ContentWrite)
+            .WithVersionedWriteResponses();
 
         authors.MapPatch("/{slug}", Patch)
             .WithName("PatchAuthor")
@@ -87,9 +103,20 @@ public static class AuthorEndpoints
     }
 
     private static async Task<Results<WrittenCreated<AuthorDto>, ValidationProblem, ProblemHttpResult>> Create(
-        AuthorWriteRequest request, HttpContext http, AuthorWriter writer, CancellationToken cancellationToken) =>
-        (await writer.CreateAsync(request, cancellationToken)).Answer(author => WrittenCreated<AuthorDto>.Of(
-            author, http.Options(), AuthorMapping.ETagPrefix(author.Version), $"/v1/authors/{author.Slug}"));
+        AuthorWriteRequest request, HttpContext http, AuthorWriter writer, CancellationToken cancellationToken)
+    {
+        if (!Idempotency.TryRead(http.Request, () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, AppJsonContext.Default.AuthorWriteRequest), out var idempotency))
+        {
+            return Idempotency.InvalidKey();
+        }
+
+        var options = http.Options();
+        var outcome = await writer.CreateAsync(request, Scopes.KeyId(http.User), idempotency, author => Created(author, options).Response, cancellationToken);
+        return outcome.Answer(author => Created(author, options));
+    }
+
+    private static WrittenCreated<AuthorDto> Created(AuthorDto author, System.Text.Json.JsonSerializerOptions options) =>
+        WrittenCreated<AuthorDto>.Of(author, options, AuthorMapping.ETagPrefix(author.Version), $"/v1/authors/{author.Slug}");
 
     private static Task<Results<Written<AuthorDto>, ValidationProblem, ProblemHttpResult>> Patch(
         [AsParameters] AuthorRoute route, HttpContext http, AuthorWriter writer, IValidator<AuthorWriteRequest> validator, CancellationToken cancellationToken) =>
@@ -109,5 +136,45 @@ public static class AuthorEndpoints
         }
 
         return (await writer.DeleteAsync(route.Slug, expected, cancellationToken)).AnswerDeleted();
+    }
+
+    private static async Task<Results<Ok<AuthorRevisionList>, ProblemHttpResult>> ListRevisions(
+        [AsParameters] AuthorRoute route, Npgsql.NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<AuthorRevisionRow>(new CommandDefinition("""
+            SELECT r.version, r.change, r.created_at, r.key_id, r.snapshot::text AS snapshot
+            FROM author_revisions r JOIN authors au ON au.id = r.author_id
+            WHERE au.slug = @slug
+            ORDER BY r.version DESC
+            """, new { slug = route.Slug }, cancellationToken: cancellationToken))).AsList();
+        return rows.Count == 0
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No author has the slug '{route.Slug}'.")
+            : TypedResults.Ok(new AuthorRevisionList(rows.Select(r => r.ToDto()).ToList()));
+    }
+
+    private static async Task<Results<Written<AuthorDto>, ValidationProblem, ProblemHttpResult>> RestoreRevision(
+        [AsParameters] AuthorRevisionRoute route, HttpContext http, AuthorWriter writer, IValidator<AuthorWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        if (!Preconditions.TryRead(http.Request, out var expected))
+        {
+            return Preconditions.Required();
+        }
+
+        var outcome = await writer.RestoreAsync(route.Slug, route.Number, expected, Scopes.KeyId(http.User), validator, cancellationToken);
+        return outcome.Answer(author => Written<AuthorDto>.Of(author, http.Options(), AuthorMapping.ETagPrefix(author.Version)));
+    }
+
+    private sealed class AuthorRevisionRow
+    {
+        public int Version { get; init; }
+        public required string Change { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public long? KeyId { get; init; }
+        public required string Snapshot { get; init; }
+
+        public AuthorRevision ToDto() => new(
+            Version, Change, DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc), KeyId,
+            System.Text.Json.JsonSerializer.Deserialize(Snapshot, AppJsonContext.Default.AuthorWriteRequest)!);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Api.Content;
 using Api.Infrastructure;
 using Dapper;
+using FluentValidation;
 using Npgsql;
 using AuthorOutcome = Api.Infrastructure.WriteOutcome<Api.Authors.AuthorDto>;
 
@@ -15,26 +16,50 @@ namespace Api.Authors;
 /// </summary>
 public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store, AuthorMapping mapping, ContentCache cache)
 {
-    public Task<AuthorOutcome> CreateAsync(AuthorWriteRequest request, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Creates an author. With an <c>Idempotency-Key</c>, the key is claimed in the same transaction and
+    /// the answer (<paramref name="answer"/> of the saved author) stored with it, so a retry replays it.
+    /// </summary>
+    public Task<AuthorOutcome> CreateAsync(
+        AuthorWriteRequest request, long? keyId, IdempotentRequest? idempotency, Func<AuthorDto, StoredResponse> answer, CancellationToken cancellationToken) =>
         InTransactionAsync(async connection =>
         {
-            if (await PhotoMissingAsync(connection, request, cancellationToken) is { } invalid)
+            if (idempotency is not null && keyId is { } claimant
+                && await Idempotency.ClaimAsync(connection, claimant, idempotency.Key, idempotency.RequestHash, cancellationToken) is { } earlier)
             {
-                return invalid;
+                return earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash) ? new AuthorOutcome.Replayed(earlier) : new AuthorOutcome.KeyReused();
             }
 
-            var slug = request.Slug ?? await FreeSlugAsync(connection, Slugs.FromText(request.Name!, 100) ?? "author", cancellationToken);
-            if (await SlugTakenAsync(connection, slug, null, cancellationToken))
+            var created = await CreateAsync(connection, request, keyId, cancellationToken);
+            if (created is AuthorOutcome.Saved saved && idempotency is not null && keyId is { } owner)
             {
-                return new AuthorOutcome.Conflict($"The slug '{slug}' is used by another author.");
+                await Idempotency.CompleteAsync(connection, owner, idempotency.Key, answer(saved.Value), cancellationToken);
             }
 
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO authors (slug, name, title, bio, email, photo_medium_id, links)
-                VALUES (@slug, @name, @title, @bio, @email, @photo, @links::jsonb)
-                """, Values(request, slug), cancellationToken: cancellationToken));
-            return Saved(await store.GetAsync(slug, cancellationToken, connection));
+            return created;
         }, cancellationToken);
+
+    private async Task<AuthorOutcome> CreateAsync(NpgsqlConnection connection, AuthorWriteRequest request, long? keyId, CancellationToken cancellationToken)
+    {
+        if (await PhotoMissingAsync(connection, request, cancellationToken) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var slug = request.Slug ?? await FreeSlugAsync(connection, Slugs.FromText(request.Name!, 100) ?? "author", cancellationToken);
+        if (await SlugTakenAsync(connection, slug, null, cancellationToken))
+        {
+            return new AuthorOutcome.Conflict($"The slug '{slug}' is used by another author.");
+        }
+
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO authors (slug, name, title, bio, email, photo_medium_id, links)
+            VALUES (@slug, @name, @title, @bio, @email, @photo, @links::jsonb)
+            RETURNING id
+            """, Values(request, slug), cancellationToken: cancellationToken));
+        await RecordRevisionAsync(connection, id, "created", keyId, cancellationToken);
+        return Saved(await store.GetAsync(slug, cancellationToken, connection));
+    }
 
     /// <summary>
     /// Edits the author. When what articles show of the author changes (name, slug or title), each of
@@ -46,7 +71,8 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
         VersionPrecondition expected,
         Func<AuthorWriteRequest, Task<(AuthorWriteRequest? Request, IDictionary<string, string[]>? Errors)>> change,
         long? keyId,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken,
+        string revisionChange = "updated") =>
         InTransactionAsync(async connection =>
         {
             if (await LockAsync(connection, slug, cancellationToken) is not { } current)
@@ -81,6 +107,7 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
                     photo_medium_id = @photo, links = @links::jsonb, version = version + 1, updated_at = now()
                 WHERE id = @id
                 """, Values(request, newSlug, current.Id), cancellationToken: cancellationToken));
+            await RecordRevisionAsync(connection, current.Id, revisionChange, keyId, cancellationToken);
             var saved = Saved(await store.GetAsync(newSlug, cancellationToken, connection));
             if (newSlug != current.Slug || request.Name!.Trim() != current.Name || Text(request.Title) != current.Title)
             {
@@ -115,6 +142,45 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM authors WHERE id = @Id", new { current.Id }, cancellationToken: cancellationToken));
             return new AuthorOutcome.Deleted();
         }, cancellationToken);
+
+    /// <summary>Makes the author what it was at revision <paramref name="version"/>, as a new version (the history stays).</summary>
+    public async Task<AuthorOutcome> RestoreAsync(string slug, int version, VersionPrecondition expected, long? keyId, IValidator<AuthorWriteRequest> validator, CancellationToken cancellationToken)
+    {
+        string? snapshot;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            snapshot = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+                SELECT r.snapshot::text FROM author_revisions r JOIN authors au ON au.id = r.author_id
+                WHERE au.slug = @slug AND r.version = @version
+                """, new { slug, version }, cancellationToken: cancellationToken));
+        }
+
+        if (snapshot is null)
+        {
+            return await store.GetAsync(slug, cancellationToken) is null ? NotFound(slug) : new AuthorOutcome.NotFound($"The author has no revision {version}.");
+        }
+
+        var request = JsonSerializer.Deserialize(snapshot, AppJsonContext.Default.AuthorWriteRequest)!;
+        var validation = await validator.ValidateAsync(request, cancellationToken);
+        if (!validation.IsValid)
+        {
+            return new AuthorOutcome.Conflict("This revision cannot be restored as it stands: " + string.Join(" ", validation.Errors.Select(e => e.ErrorMessage)));
+        }
+
+        return await UpdateAsync(slug, expected, _ => Task.FromResult<(AuthorWriteRequest?, IDictionary<string, string[]>?)>((request, null)), keyId, cancellationToken, "revision-restored");
+    }
+
+    /// <summary>What an editor wrote of author <c>au</c>, as JSON (the shape of <see cref="AuthorWriteRequest"/>); also migration 0023's.</summary>
+    internal const string SnapshotJson = """
+        jsonb_build_object('name', au.name, 'slug', au.slug, 'title', au.title, 'bio', au.bio, 'email', au.email,
+                           'photoMediumId', au.photo_medium_id, 'links', au.links)
+        """;
+
+    private static Task RecordRevisionAsync(NpgsqlConnection connection, long id, string change, long? keyId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO author_revisions (author_id, version, change, snapshot, key_id)
+            SELECT au.id, au.version, @change, {SnapshotJson}, @keyId FROM authors au WHERE au.id = @id
+            """, new { id, change, keyId }, cancellationToken: cancellationToken));
 
     private async Task<AuthorOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<AuthorOutcome>> work, CancellationToken cancellationToken)
     {

@@ -32,6 +32,34 @@ public static class Idempotency
 
     public static byte[] Hash(ReadOnlySpan<byte> canonicalRequest) => SHA256.HashData(canonicalRequest);
 
+    /// <summary>
+    /// The request's <c>Idempotency-Key</c> with the hash of its body in canonical form
+    /// (<paramref name="canonicalRequest"/>, asked for only when there is a key): null when there is no
+    /// key; false when the header is not a valid key (answer <see cref="InvalidKey"/>).
+    /// </summary>
+    public static bool TryRead(HttpRequest request, Func<byte[]> canonicalRequest, out IdempotentRequest? idempotency)
+    {
+        idempotency = null;
+        var key = request.Headers[Header].ToString();
+        if (key.Length == 0)
+        {
+            return true;
+        }
+
+        if (!IsValidKey(key))
+        {
+            return false;
+        }
+
+        idempotency = new IdempotentRequest(key, Hash(canonicalRequest()));
+        return true;
+    }
+
+    public static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem InvalidKey() =>
+        Microsoft.AspNetCore.Http.TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { [Header] = [$"The key must be 1 to {MaxKeyLength} visible ASCII characters."] },
+            detail: "The Idempotency-Key header is invalid.");
+
     /// <summary>Claims the key, or returns what it was used for before (compare its RequestHash).</summary>
     public static async Task<StoredResponse?> ClaimAsync(NpgsqlConnection connection, long keyId, string key, byte[] requestHash, CancellationToken cancellationToken)
     {

@@ -35,6 +35,7 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(Api.Authors.AuthorDto))]
 [JsonSerializable(typeof(Api.Authors.AuthorList))]
 [JsonSerializable(typeof(Api.Authors.AuthorWriteRequest))]
+[JsonSerializable(typeof(Api.Authors.AuthorRevisionList))]
 [JsonSerializable(typeof(Api.Authors.AuthorCursor))]
 [JsonSerializable(typeof(ChangeToken))]
 [JsonSerializable(typeof(ChangePage))]

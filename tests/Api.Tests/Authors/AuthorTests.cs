@@ -180,4 +180,63 @@ public sealed class AuthorTests(EditorialFixture api) : IClassFixture<EditorialF
         await (await api.Public.GetAsync("/v1/authors?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await api.Public.GetAsync("/v1/articles?author=Not_A_Slug")).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task An_idempotency_key_makes_creating_an_author_safe_to_retry()
+    {
+        HttpRequestMessage Create(string key, object body)
+        {
+            var request = EditorialFixture.Write(HttpMethod.Post, "/v1/authors", body, null);
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
+
+        var key = $"author-{Guid.NewGuid():N}";
+        var first = await api.Editor.SendAsync(Create(key, new { name = "Retry Person" }));
+        var retry = await api.Editor.SendAsync(Create(key, new { name = "Retry Person" }));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.ETag, retry.Headers.ETag);
+        Assert.Equal(1, await api.ScalarAsync<long>("SELECT count(*) FROM authors WHERE name = 'Retry Person'"));
+
+        await (await api.Editor.SendAsync(Create(key, new { name = "Someone Else" }))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var malformed = await (await api.Editor.SendAsync(Create("bad key with spaces", new { name = "Spaced Key" }))).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.NotEmpty(malformed.ErrorsFor("Idempotency-Key"));
+        Assert.Equal(0, await api.ScalarAsync<long>("SELECT count(*) FROM authors WHERE name IN ('Someone Else', 'Spaced Key')"));
+    }
+
+    [Fact]
+    public async Task Every_version_of_an_author_is_kept_and_can_be_restored()
+    {
+        var (author, etag) = await CreateAsync(new { name = "Ada Okafor", title = "Lagos correspondent", bio = "First bio." });
+        var changed = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/authors/ada-okafor", """{"title":"Africa editor","bio":"Second bio."}""", etag, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        var revisions = await (await api.Editor.GetAsync("/v1/authors/ada-okafor/revisions")).ReadJsonAsync();
+        var items = revisions.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([2, 1], items.Select(i => i.GetProperty("version").GetInt32()));
+        Assert.Equal(["updated", "created"], items.Select(i => i.GetProperty("change").GetString()));
+        Assert.Equal("Lagos correspondent", items[1].GetProperty("author").GetProperty("title").GetString());
+        Assert.NotEqual(JsonValueKind.Null, items[1].GetProperty("keyId").ValueKind);
+
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, "/v1/authors/ada-okafor/revisions/1/restore", null, null)))
+            .AssertProblemAsync((HttpStatusCode)428);
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, "/v1/authors/ada-okafor/revisions/1/restore", null, etag)))
+            .AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, "/v1/authors/ada-okafor/revisions/9/restore", null, changed.Headers.ETag)))
+            .AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, "/v1/authors/ada-okafor/revisions/x/restore", null, changed.Headers.ETag)))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await api.Editor.GetAsync("/v1/authors/nobody-here/revisions")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await api.Public.GetAsync("/v1/authors/ada-okafor/revisions")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+
+        var restored = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, "/v1/authors/ada-okafor/revisions/1/restore", null, changed.Headers.ETag));
+        var body = await restored.ReadJsonAsync();
+        Assert.Equal(3, body.GetProperty("version").GetInt32());
+        Assert.Equal("Lagos correspondent", body.GetProperty("title").GetString());
+        Assert.Equal("First bio.", body.GetProperty("bio").GetString());
+        var latest = (await (await api.Editor.GetAsync("/v1/authors/ada-okafor/revisions")).ReadJsonAsync()).GetProperty("items")[0];
+        Assert.Equal("revision-restored", latest.GetProperty("change").GetString());
+    }
 }

@@ -178,7 +178,9 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
             await Expect(HttpStatusCode.OK, anonymous.GetAsync($"/feeds/authors/{authorSlug}/{file}"));
         }
         var renamedAuthor = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Patch, $"/v1/authors/{authorSlug}", new { title = "Desk editor" }, author.ETag, "application/merge-patch+json"));
-        await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/authors/{authorSlug}", null, renamedAuthor.ETag));
+        await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/authors/{authorSlug}/revisions"));
+        var restoredAuthor = await Expect(HttpStatusCode.OK, Send(admin, HttpMethod.Post, $"/v1/authors/{authorSlug}/revisions/1/restore", null, renamedAuthor.ETag));
+        await Expect(HttpStatusCode.NoContent, Send(admin, HttpMethod.Delete, $"/v1/authors/{authorSlug}", null, restoredAuthor.ETag));
 
         // Imports, keys, health.
         await Expect(HttpStatusCode.OK, admin.PostAsJsonAsync("/v1/imports", new { pages = new[] { new { content = "Home > Embassy News\nContract import\n\nOn May 3, 2018, the embassy held a contract import.\n\nGuests came.", legacyId = "t9900001" } } }));
