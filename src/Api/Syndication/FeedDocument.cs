@@ -24,7 +24,7 @@ public sealed record FeedDocument(
     IReadOnlyList<FeedEntry> Entries,
     bool Full);
 
-/// <summary>One article in a feed.</summary>
+/// <summary>One article in a feed; <c>UpdatedAt</c> is when what readers see last changed (<c>contentModifiedAt</c>), else its publication.</summary>
 public sealed record FeedEntry(
     string Id,
     string Url,
@@ -51,7 +51,9 @@ public sealed record FeedEntry(
             urls.BodyHtml(row),
             row.Language,
             row.PublishedAt ?? row.CreatedAt,
-            row.UpdatedAt,
+            // What readers see as updated: an edit of the text or a correction after publication, not
+            // every write (a tag renamed, an author's title changed), which would resurface the entry.
+            row.ContentModifiedAt ?? row.PublishedAt ?? row.CreatedAt,
             string.IsNullOrWhiteSpace(row.Byline) ? null : row.Byline,
             urls.ImageUrl(row),
             category is null ? null : new FeedCategory(category.Slug, category.Name),

@@ -76,4 +76,32 @@ public sealed class CorrectionTests(EditorialFixture api) : IClassFixture<Editor
         var kinds = changes.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()).ToList();
         Assert.Contains("corrected", kinds);
     }
+
+    [Fact]
+    public async Task Feeds_mark_an_entry_updated_for_a_correction_but_not_for_a_retag()
+    {
+        var (article, etag) = await api.CreateAsync(new { title = "Feed correction story", categorySlug = "visas", status = "published" });
+        var id = article.GetProperty("id").GetInt64();
+        var url = article.GetProperty("canonicalUrl").GetString();
+        async Task<(string Published, string Modified)> EntryAsync()
+        {
+            var feed = JsonDocument.Parse(await (await api.Public.GetAsync("/feeds/feed.json?limit=100")).Content.ReadAsStringAsync()).RootElement;
+            var item = feed.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("url").GetString() == url);
+            return (item.GetProperty("date_published").GetString()!, item.GetProperty("date_modified").GetString()!);
+        }
+
+        var fresh = await EntryAsync();
+        Assert.Equal(fresh.Published, fresh.Modified);
+
+        var retagged = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, $"/v1/articles/{id}", """{"tags":["Filed later"]}""", etag, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, retagged.StatusCode);
+        Assert.Equal(fresh, await EntryAsync());
+
+        var corrected = await api.Editor.SendAsync(Correct(id, new { kind = "correction", text = "An earlier version misspelt a name." }, retagged.Headers.ETag));
+        var body = await corrected.ReadJsonAsync();
+        var afterCorrection = await EntryAsync();
+        Assert.Equal(fresh.Published, afterCorrection.Published);
+        Assert.Equal(body.GetProperty("contentModifiedAt").GetDateTimeOffset(), DateTimeOffset.Parse(afterCorrection.Modified, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1));
+        Assert.True(DateTimeOffset.Parse(afterCorrection.Modified, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.Parse(fresh.Modified, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

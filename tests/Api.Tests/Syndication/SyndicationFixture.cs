@@ -55,6 +55,9 @@ public class SyndicationFixture : ApiFactory
                (SELECT id FROM categories WHERE slug = 'china-news'), 'published',
                '2021-06-01T00:00:00Z', '2021-06-01T00:00:00Z', '2021-06-01T00:00:00Z', NULL, NULL, NULL, NULL, NULL);
 
+            -- Its text was edited after publication: what feeds call the entry's update.
+            UPDATE articles SET content_modified_at = '2022-03-02T08:00:00Z' WHERE slug = 'tom-and-jerry';
+
             -- A canonical URL of its own, with characters XML must escape.
             UPDATE articles SET canonical_url = @partnerUrl WHERE slug = 'trade-talks-resume';
 
