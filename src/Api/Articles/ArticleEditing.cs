@@ -18,6 +18,8 @@ public static class ArticleEditing
             .WithDescription("Answers 201 with the article, its `ETag` and `Location`. Send an `Idempotency-Key` header to make retries safe: the same key with the same body returns the first response and creates nothing; with another body it is a 422.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
+            .WithRequestExample(ArticleExamples.Create)
+            .WithResponseExample(StatusCodes.Status201Created, ArticleExamples.Article)
             .WithValidation()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -28,6 +30,8 @@ public static class ArticleEditing
             .WithDescription("Absent `slug`, `status` and `publishedAt` keep their current values; every other field is replaced. A new slug keeps the old one as a redirect.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>("application/json")
+            .WithRequestExample(ArticleExamples.Create)
+            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.Article)
             .WithVersionedWriteResponses()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -37,6 +41,8 @@ public static class ArticleEditing
             .WithDescription("RFC 7396: members present are set (null clears an optional one), members absent are kept. Content-Type must be `application/merge-patch+json`.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>(MergePatch.ContentType)
+            .WithRequestExample(ArticleExamples.Patch)
+            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.Article)
             .WithVersionedWriteResponses()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -53,6 +59,8 @@ public static class ArticleEditing
             .WithDescription("The note is public and dated; the article gets a new version, `contentModifiedAt` moves, and webhooks send `article.corrected`. A draft or scheduled article is a 409: change it directly.")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<CorrectionRequest>("application/json")
+            .WithRequestExample(ArticleExamples.Correction)
+            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.Article)
             .WithVersionedWriteResponses();
 
         foreach (var (action, state, summary) in new[]

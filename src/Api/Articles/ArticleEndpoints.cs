@@ -35,6 +35,7 @@ public static class ArticleEndpoints
 
         group.MapGet("/{idOrSlug}", GetArticle)
             .WithName("GetArticle")
+            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.Article)
             .CacheRead(articleScoped: true)
             .WithSummary("One published article by id or slug")
             .WithDescription("""

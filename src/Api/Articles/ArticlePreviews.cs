@@ -81,6 +81,8 @@ public static class ArticlePreviews
                 """)
             .RequireScope(Scopes.ContentWrite)
             .Accepts<ArticleWriteRequest>(isOptional: true, MergePatch.ContentType)
+            .WithRequestExample(ArticleExamples.Patch)
+            .WithResponseExample(StatusCodes.Status201Created, ArticleExamples.Preview)
             .WithStrictQuery()
             .WithValidation()
             .Produces<ArticlePreview>(StatusCodes.Status201Created)

@@ -30,6 +30,7 @@ public static class AuthorEndpoints
 
         authors.MapGet("/{slug}", Get)
             .WithName("GetAuthor")
+            .WithResponseExample(StatusCodes.Status200OK, AuthorExamples.Author)
             .CacheRead()
             .WithSummary("One author")
             .WithDescription("`email` is shown to keys with content:write only.")
@@ -43,6 +44,8 @@ public static class AuthorEndpoints
             .RequireScope(Scopes.ContentWrite)
             .WithValidation()
             .Accepts<AuthorWriteRequest>("application/json")
+            .WithRequestExample(AuthorExamples.Create)
+            .WithResponseExample(StatusCodes.Status201Created, AuthorExamples.Author)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -64,6 +67,8 @@ public static class AuthorEndpoints
             .WithSummary("Change an author with a JSON merge patch (If-Match required)")
             .RequireScope(Scopes.ContentWrite)
             .Accepts<AuthorWriteRequest>(MergePatch.ContentType)
+            .WithRequestExample(AuthorExamples.Patch)
+            .WithResponseExample(StatusCodes.Status200OK, AuthorExamples.Author)
             .WithVersionedWriteResponses()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 

@@ -49,6 +49,7 @@ public static class OpenApi
             options.OperationFilter<ResponseHeaders>();
             options.OperationFilter<ResponsesInStatusOrder>();
             options.OperationFilter<FormUploads>();
+            options.OperationFilter<OpenApiExamples.Filter>();
             options.ParameterFilter<QueryTypes>();
             options.MapType<System.Text.Json.Nodes.JsonObject>(() => new OpenApiSchema { Type = JsonSchemaType.Object });
             options.MapType<Timestamp>(() => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" });

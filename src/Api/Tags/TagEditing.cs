@@ -18,6 +18,8 @@ public static class TagEditing
                 """)
             .RequireScope(Scopes.ContentWrite)
             .Accepts<TagWriteRequest>(MergePatch.ContentType)
+            .WithRequestExample("""{ "name": "China-US Relations", "slug": "china-us-relations" }""")
+            .WithResponseExample(StatusCodes.Status200OK, TagExample)
             .WithVersionedWriteResponses()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -32,8 +34,15 @@ public static class TagEditing
                 """)
             .RequireScope(Scopes.ContentWrite)
             .Accepts<TagMergeRequest>("application/json")
+            .WithRequestExample("""{ "into": "china-us-relations" }""")
+            .WithResponseExample(StatusCodes.Status200OK, TagExample)
             .WithVersionedWriteResponses();
     }
+
+    /// <summary>A tag as the contract's examples show it.</summary>
+    internal const string TagExample = """
+        { "id": 3, "slug": "china-us-relations", "name": "China-US Relations", "articleCount": 128, "articlesUrl": "/v1/tags/china-us-relations/articles", "updatedAt": "2030-05-04T08:00:00Z", "version": 2 }
+        """;
 
     private static Task<Results<Written<TagDetail>, ValidationProblem, ProblemHttpResult>> Patch(
         [AsParameters] TagRoute route, HttpContext http, TagWriter writer, IValidator<TagWriteRequest> validator, CancellationToken cancellationToken) =>

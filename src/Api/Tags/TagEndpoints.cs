@@ -25,6 +25,7 @@ public static class TagEndpoints
 
         group.MapGet("/{slug}", GetTag)
             .WithName("GetTag")
+            .WithResponseExample(StatusCodes.Status200OK, TagEditing.TagExample)
             .CacheRead()
             .WithSummary("One tag with its number of published articles")
             .WithDescription("""

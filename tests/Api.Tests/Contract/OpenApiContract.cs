@@ -117,6 +117,54 @@ public sealed partial class OpenApiContract
         return [$"{method} {template} answered {status} with a body the schema refuses:\n  {string.Join("\n  ", errors.DefaultIfEmpty("invalid"))}\n  body: {excerpt}"];
     }
 
+    /// <summary>
+    /// Every example the document gives (request bodies and responses) that its schema refuses, as
+    /// "METHOD /template where: errors"; and how many examples there are.
+    /// </summary>
+    public (IReadOnlyList<string> Refused, int Count) CheckExamples()
+    {
+        var refused = new List<string>();
+        var count = 0;
+        foreach (var (template, item) in _paths)
+        {
+            foreach (var (method, operation) in item!.AsObject().Where(op => op.Key is "get" or "put" or "post" or "patch" or "delete"))
+            {
+                var bodies = new List<(string Where, JsonNode? Media)>();
+                foreach (var (type, media) in operation!["requestBody"]?["content"]?.AsObject() ?? [])
+                {
+                    bodies.Add(($"request {type}", media));
+                }
+
+                foreach (var (status, response) in operation["responses"]!.AsObject())
+                {
+                    foreach (var (type, media) in response!["content"]?.AsObject() ?? [])
+                    {
+                        bodies.Add(($"{status} {type}", media));
+                    }
+                }
+
+                foreach (var (where, media) in bodies)
+                {
+                    if (media?["example"] is not { } example || media["schema"] is not { } schema)
+                    {
+                        continue;
+                    }
+
+                    count++;
+                    var result = Schema($"{method} {template} example {where}", schema).Evaluate(
+                        JsonDocument.Parse(example.ToJsonString()).RootElement,
+                        new EvaluationOptions { OutputFormat = OutputFormat.Hierarchical, RequireFormatValidation = true });
+                    if (!result.IsValid)
+                    {
+                        refused.Add($"{method.ToUpperInvariant()} {template} {where}: {string.Join("; ", Failures(result).Distinct().Take(5))}");
+                    }
+                }
+            }
+        }
+
+        return (refused, count);
+    }
+
     /// <summary>The errors of the failed parts of an evaluation (a passing branch of an <c>anyOf</c> hides its failing siblings).</summary>
     private static IEnumerable<string> Failures(EvaluationResults node)
     {

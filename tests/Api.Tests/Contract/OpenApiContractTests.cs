@@ -84,6 +84,15 @@ public sealed class OpenApiContractTests(ApiFactory api) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public void Every_example_in_the_contract_is_valid_against_its_schema()
+    {
+        var (refused, count) = OpenApiContract.Committed.CheckExamples();
+
+        Assert.True(count >= 15, $"only {count} examples in openapi.json");
+        Assert.True(refused.Count == 0, "Examples the schema refuses:\n" + string.Join("\n", refused));
+    }
+
+    [Fact]
     public async Task GetArticle_documents_its_redirect_and_conditional_responses()
     {
         using var document = JsonDocument.Parse(await _client.GetStringAsync("/swagger/v1/swagger.json"));
