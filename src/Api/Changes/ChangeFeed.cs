@@ -145,7 +145,7 @@ public static class ChangeFeed
                 LIMIT @take
                 """, new { afterId = token?.AfterId ?? 0, take = limit + 1 }, cancellationToken: cancellationToken))).AsList();
             var page = ids.Take(limit).ToList();
-            var rendered = await RenderAsync(articles, categories, site.Value, media, await PartnerVisibleAsync(connection, page, cancellationToken), cancellationToken);
+            var rendered = await RenderAsync(articles, categories, site.Value, media, page, cancellationToken);
             var items = page.Where(rendered.ContainsKey)
                 .Select(id => new ChangeItem(null, "snapshot", id, rendered[id].UpdatedAt, rendered[id], null))
                 .ToList();
@@ -163,7 +163,7 @@ public static class ChangeFeed
         var states = (await connection.QueryAsync<StateRow>(new CommandDefinition(
             "SELECT id, status, published_at, deleted_at, updated_at FROM articles WHERE id = ANY(@articleIds)", new { articleIds }, cancellationToken: cancellationToken)))
             .ToDictionary(s => s.Id);
-        var visible = await RenderAsync(articles, categories, site.Value, media, await PartnerVisibleAsync(connection, articleIds, cancellationToken), cancellationToken);
+        var visible = await RenderAsync(articles, categories, site.Value, media, articleIds, cancellationToken);
         var feed = changes.Select(c => visible.TryGetValue(c.EntityId, out var article)
                 ? new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, article, null)
                 : new ChangeItem(c.Seq, c.Kind, c.EntityId, c.OccurredAt, null, new Tombstone(c.EntityId, Reason(states.GetValueOrDefault(c.EntityId)))))
@@ -180,15 +180,8 @@ public static class ChangeFeed
         _ => "scheduled",
     };
 
-    /// <summary>Those of <paramref name="ids"/> that partners can see now: public, or under embargo.</summary>
-    private static async Task<long[]> PartnerVisibleAsync(NpgsqlConnection connection, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
-        ids.Count == 0
-            ? []
-            : (await connection.QueryAsync<long>(new CommandDefinition(
-                $"SELECT a.id FROM articles a WHERE a.id = ANY(@ids) AND {ArticleStore.PartnerVisible}", new { ids = ids.ToArray() }, cancellationToken: cancellationToken))).ToArray();
-
     /// <summary>
-    /// The current representation of each of these articles (which partners can see) as partners get it:
+    /// The current representation of each of these articles that partners can see, as they get it:
     /// the public one, or for an article under embargo, the same with status scheduled and <c>embargoed</c> (a bounded number of queries).
     /// </summary>
     private static async Task<Dictionary<long, ArticleDto>> RenderAsync(
@@ -200,10 +193,13 @@ public static class ChangeFeed
         }
 
         var fields = ArticleFields.Names.ToHashSet(StringComparer.Ordinal);
-        // The editors' list with the published and scheduled statuses: the ids were already narrowed to what partners see.
+        // The editors' list with the published and scheduled statuses, less the scheduled articles not
+        // under embargo: what partners see, in one statement.
         var query = new ArticleListQuery(null, null, null, null, null, null, [.. ids], ArticleSort.PublishedDescending, ids.Count, false, fields,
             Statuses: [ArticleStatuses.Published, ArticleStatuses.Scheduled]);
-        var rows = await articles.ListAsync(query, null, cancellationToken);
+        var rows = (await articles.ListAsync(query, null, cancellationToken))
+            .Where(r => r.Status != ArticleStatuses.Scheduled || r.Embargoed)
+            .ToList();
         var index = await categories.GetIndexAsync(cancellationToken);
         var translations = await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken);
         return rows.ToDictionary(
