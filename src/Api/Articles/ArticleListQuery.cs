@@ -25,6 +25,9 @@ public sealed record ArticleListQuery(
 {
     public bool WithBody => Fields.Contains("bodyHtml") || Fields.Contains("bodyText") || Fields.Contains("media");
 
+    /// <summary>Whether the answer shows earlier slugs or legacy ids (lists leave them out by default).</summary>
+    public bool WithAliases => Fields.Contains("previousSlugs") || Fields.Contains("legacyIds");
+
     public SearchTerms? Terms { get; } = SearchTerms.Parse(Search);
 
     /// <summary>

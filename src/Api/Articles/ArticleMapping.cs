@@ -82,22 +82,9 @@ public static class ArticleMapping
             renditions);
     }
 
-    private static IReadOnlyList<TagDto> Tags(ArticleRow row)
-    {
-        var count = Math.Min(row.TagSlugs.Length, row.TagNames.Length);
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var tags = new TagDto[count];
-        for (var i = 0; i < count; i++)
-        {
-            tags[i] = new TagDto(row.TagSlugs[i], row.TagNames[i]);
-        }
-
-        return tags;
-    }
+    /// <summary>The article's tags in order.</summary>
+    public static IReadOnlyList<TagDto> Tags(ArticleRow row) =>
+        row.Tags is { Length: > 2 } json ? System.Text.Json.JsonSerializer.Deserialize(json, AppJsonContext.Default.TagDtoArray)! : [];
 
     private static IReadOnlyList<TranslationDto> Translations(long articleId, IEnumerable<TranslationRow> translations)
     {

@@ -53,7 +53,7 @@ public sealed partial class ArticleStore
 
     private const string EditorPublished = "coalesce(a.published_at, timestamptz '9999-12-31 00:00:00Z')";
 
-    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool), string> ListSql = BuildListSql();
+    private static readonly FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool, bool), string> ListSql = BuildListSql();
     private static readonly FrozenDictionary<(SearchMode, bool), string> CountSql = BuildCountSql();
 
     public static SearchMode SearchModeFor(SearchTerms? terms) => terms switch
@@ -94,9 +94,10 @@ public sealed partial class ArticleStore
         parameters.Add("headline", "StartSel=\uE000, StopSel=\uE001, MaxWords=30, MinWords=12, ShortWord=3, MaxFragments=2, FragmentDelimiter=\" … \"");
         var withBody = query.WithBody || mode != SearchMode.None;
         var editor = query.Statuses is not null;
-        var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true, editor), out var byCategory)
+        var aliases = query.WithAliases;
+        var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true, editor, aliases), out var byCategory)
             ? byCategory
-            : ListSql[(query.Sort, mode, withBody, false, editor)];
+            : ListSql[(query.Sort, mode, withBody, false, editor, aliases)];
         return (sql, parameters);
     }
 
@@ -142,15 +143,17 @@ public sealed partial class ArticleStore
         _ => ($"rank DESC, {published} DESC, a.id DESC", $"({rank}, {published}, a.id) < (@afterRank::float8, @afterAt, @afterId)"),
     };
 
-    private static FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool), string> BuildListSql()
+    private static FrozenDictionary<(ArticleSort, SearchMode, bool, bool, bool, bool), string> BuildListSql()
     {
-        var variants = new Dictionary<(ArticleSort, SearchMode, bool, bool, bool), string>();
+        var variants = new Dictionary<(ArticleSort, SearchMode, bool, bool, bool, bool), string>();
         foreach (var sort in Enum.GetValues<ArticleSort>())
         {
             foreach (var mode in Enum.GetValues<SearchMode>())
             {
-                foreach (var (withBody, editor) in new[] { (false, false), (true, false), (false, true), (true, true) })
+                foreach (var (withBody, editor, withAliases) in
+                         from b in new[] { false, true } from e in new[] { false, true } from al in new[] { false, true } select (b, e, al))
                 {
+                    var aliases = withAliases ? AliasColumns : NoAliasColumns;
                     var visible = editor ? EditorStatuses : Visible;
                     var rank = RankExpression(mode);
                     var (orderBy, after) = Ordering(sort, rank, editor ? EditorPublished : "a.published_at");
@@ -161,7 +164,7 @@ public sealed partial class ArticleStore
                     {
                         // Each category's newest (or oldest) rows come from its own index, then merge:
                         // at most take x categories rows are read however small the categories are.
-                        variants[(sort, mode, withBody, true, false)] = $"""
+                        variants[(sort, mode, withBody, true, false, withAliases)] = $"""
                             WITH ids AS (
                                 SELECT c.id
                                 FROM unnest(@categoryIds::bigint[]) AS cat (category_id)
@@ -179,7 +182,7 @@ public sealed partial class ArticleStore
                                 LIMIT @take
                             ),
                             page AS (
-                                SELECT {body} {MetaColumns}, 0::float8 AS rank
+                                SELECT {body} {MetaColumns}, {aliases}, 0::float8 AS rank
                                 FROM ids
                                 JOIN articles a ON a.id = ids.id
                             )
@@ -189,9 +192,9 @@ public sealed partial class ArticleStore
                             """;
                     }
 
-                    variants[(sort, mode, withBody, false, editor)] = $"""
+                    variants[(sort, mode, withBody, false, editor, withAliases)] = $"""
                         WITH page AS (
-                            SELECT {body} {MetaColumns}, {rank} AS rank
+                            SELECT {body} {MetaColumns}, {aliases}, {rank} AS rank
                             FROM articles a
                             WHERE {visible}
                               AND {Filters}

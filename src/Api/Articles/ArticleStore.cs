@@ -46,8 +46,8 @@ public sealed class ArticleRow
     public DateTime UpdatedAt { get; init; }
     public DateTime? DeletedAt { get; init; }
     public int Version { get; init; }
-    public string[] TagSlugs { get; init; } = [];
-    public string[] TagNames { get; init; } = [];
+    /// <summary>The tags in order, as a JSON array of <see cref="TagDto"/> (the row's <c>tag_list</c>).</summary>
+    public string? Tags { get; init; }
     public string[] PreviousSlugs { get; init; } = [];
     public string[] LegacyIds { get; init; } = [];
     public Guid? TranslationGroup { get; init; }
@@ -62,7 +62,7 @@ public sealed class ArticleRow
 /// <summary>Reads articles (from a replica during public reads, see <see cref="ReadSource"/>). Public reads see only published articles whose time has come and that are not deleted.</summary>
 public sealed partial class ArticleStore(ReadSource reads)
 {
-    private const string Columns = $"a.body_html, a.body_text, {BodyMedia}, {MetaColumns}";
+    private const string Columns = $"a.body_html, a.body_text, {BodyMedia}, {MetaColumns}, {AliasColumns}";
 
     /// <summary>A medium as JSON (<see cref="LeadMedium"/>'s shape), from <c>media m</c>.</summary>
     internal const string MediumJson = """
@@ -86,18 +86,19 @@ public sealed partial class ArticleStore(ReadSource reads)
         (SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'text', c.text, 'createdAt', c.created_at) ORDER BY c.created_at, c.id)::text
          FROM article_corrections c WHERE c.article_id = a.id) AS corrections,
         (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
-        a.updated_at, a.deleted_at, a.version, a.translation_group,
-        ARRAY(SELECT t.slug FROM article_tags at JOIN tags t ON t.id = at.tag_id
-              WHERE at.article_id = a.id ORDER BY at.position, t.slug) AS tag_slugs,
-        ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-              WHERE at.article_id = a.id ORDER BY at.position, t.slug) AS tag_names,
+        a.updated_at, a.deleted_at, a.version, a.translation_group, a.tag_list::text AS tags, a.author_list::text AS authors
+        """;
+
+    /// <summary>The article's earlier slugs and legacy ids (single reads, and lists that ask for them).</summary>
+    private const string AliasColumns = """
         ARRAY(SELECT al.alias FROM article_aliases al
               WHERE al.article_id = a.id AND al.kind = 'slug' ORDER BY al.created_at, al.alias) AS previous_slugs,
         ARRAY(SELECT al.alias FROM article_aliases al
-              WHERE al.article_id = a.id AND al.kind = 'legacy' ORDER BY al.created_at, al.alias) AS legacy_ids,
-        (SELECT json_agg(json_build_object('id', au.id, 'slug', au.slug, 'name', au.name, 'title', au.title) ORDER BY aa.position)::text
-         FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id) AS authors
+              WHERE al.article_id = a.id AND al.kind = 'legacy' ORDER BY al.created_at, al.alias) AS legacy_ids
         """;
+
+    /// <summary>In place of <see cref="AliasColumns"/> when the answer does not show them.</summary>
+    private const string NoAliasColumns = "'{}'::text[] AS previous_slugs, '{}'::text[] AS legacy_ids";
 
     /// <summary>SQL: whether the public can see article <c>a</c> now (at the transaction's time).</summary>
     internal const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";

@@ -131,7 +131,7 @@ public sealed partial class ArticleStore
             )
             """;
         const string scored = $"""
-            {MetaColumns},
+            {MetaColumns}, {AliasColumns},
                    (CASE WHEN a.category_id = s.category_id THEN 1.0 ELSE 0 END
                     + 0.75 * (SELECT count(*) FROM article_tags at WHERE at.article_id = a.id AND at.tag_id IN (SELECT tag_id FROM source_tags))
                     + CASE WHEN s.terms IS NULL THEN 0 ELSE 10 * ts_rank(a.search_vector, s.terms) END)::float8 AS rank

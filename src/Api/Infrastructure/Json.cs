@@ -27,6 +27,7 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(LeadMedium))]
 [JsonSerializable(typeof(LeadMedium[]))]
 [JsonSerializable(typeof(CorrectionDto[]))]
+[JsonSerializable(typeof(TagDto[]))]
 [JsonSerializable(typeof(CorrectionRequest))]
 [JsonSerializable(typeof(ArticlePreview))]
 [JsonSerializable(typeof(JsonElement))]

@@ -57,7 +57,7 @@ public sealed record FeedEntry(
             string.IsNullOrWhiteSpace(row.Byline) ? null : row.Byline,
             urls.ImageUrl(row),
             category is null ? null : new FeedCategory(category.Slug, category.Name),
-            row.TagSlugs.Zip(row.TagNames, (slug, name) => new TagDto(slug, name)).ToList());
+            ArticleMapping.Tags(row));
     }
 }
 

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Api.Tests.Editorial;
+using Api.Tests.Infrastructure;
+
+namespace Api.Tests.Articles;
+
+/// <summary>
+/// Articles keep what they show of their tags and authors on their row (migration 0024); the database
+/// keeps it in step with article_tags, tags, article_authors and authors whoever writes them.
+/// </summary>
+public sealed class DenormalizedListsTests(EditorialFixture api) : IClassFixture<EditorialFixture>
+{
+    private async Task<JsonElement> ReadAsync(long id) => await (await api.Editor.GetAsync($"/v1/articles/{id}")).ReadJsonAsync();
+
+    [Fact]
+    public async Task Tags_and_authors_follow_writes_made_outside_the_api()
+    {
+        var (article, _) = await api.CreateAsync(new { title = "Kept in step", categorySlug = "visas", tags = new[] { "Alpha tag", "Beta tag" } });
+        var id = article.GetProperty("id").GetInt64();
+        Assert.Equal(["alpha-tag", "beta-tag"], article.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()));
+
+        // As an administrator with psql would: rename a tag, add an author, reorder, delete a tag.
+        await api.ExecuteAsync("UPDATE tags SET name = 'Alpha (renamed)' WHERE slug = 'alpha-tag'");
+        await api.ExecuteAsync("""
+            INSERT INTO authors (slug, name) VALUES ('outside-writer', 'Outside Writer');
+            INSERT INTO article_authors (article_id, position, author_id) SELECT @id, 0, id FROM authors WHERE slug = 'outside-writer';
+            UPDATE article_tags SET position = (SELECT max(position) + min(position) FROM article_tags WHERE article_id = @id) - position WHERE article_id = @id;
+            """, new { id });
+        var read = await ReadAsync(id);
+        Assert.Equal(["Beta tag", "Alpha (renamed)"], read.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal("Outside Writer", read.GetProperty("authors")[0].GetProperty("name").GetString());
+
+        await api.ExecuteAsync("UPDATE authors SET name = 'Outside Writer Jr', title = 'Intern' WHERE slug = 'outside-writer'");
+        await api.ExecuteAsync("DELETE FROM tags WHERE slug = 'beta-tag'");
+        read = await ReadAsync(id);
+        Assert.Equal(["alpha-tag"], read.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()));
+        Assert.Equal("Intern", read.GetProperty("authors")[0].GetProperty("title").GetString());
+
+        // The kept lists equal what the tables say, for every article.
+        Assert.Equal(0, await api.ScalarAsync<long>("""
+            SELECT count(*) FROM articles a
+            WHERE a.tag_list <> article_tag_list(a.id) OR a.author_list <> article_author_list(a.id)
+            """));
+    }
+}
