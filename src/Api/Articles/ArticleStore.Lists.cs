@@ -185,6 +185,7 @@ public sealed partial class ArticleStore
                                 SELECT {body} {MetaColumns}, {aliases}, 0::float8 AS rank
                                 FROM ids
                                 JOIN articles a ON a.id = ids.id
+                                {WithLists}
                             )
                             SELECT page.*, NULL::text AS snippet
                             FROM page
@@ -196,6 +197,7 @@ public sealed partial class ArticleStore
                         WITH page AS (
                             SELECT {body} {MetaColumns}, {aliases}, {rank} AS rank
                             FROM articles a
+                            {WithLists}
                             WHERE {visible}
                               AND {Filters}
                               AND {SearchCondition(mode)}

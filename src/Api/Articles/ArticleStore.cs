@@ -77,7 +77,7 @@ public sealed partial class ArticleStore(ReadSource reads)
          FROM article_media am JOIN media m ON m.id = am.medium_id WHERE am.article_id = a.id) AS body_media
         """;
 
-    /// <summary>Everything but the body. The status is "scheduled" for a published article whose time has not come, by the database's clock.</summary>
+    /// <summary>Everything but the body (with <see cref="WithLists"/> joined). The status is "scheduled" for a published article whose time has not come, by the database's clock.</summary>
     private const string MetaColumns = $"""
         a.id, a.slug, a.title, a.summary, a.language, a.category_id,
         CASE WHEN a.status = 'published' AND a.published_at > now() THEN 'scheduled' ELSE a.status END AS status,
@@ -86,8 +86,12 @@ public sealed partial class ArticleStore(ReadSource reads)
         (SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'text', c.text, 'createdAt', c.created_at) ORDER BY c.created_at, c.id)::text
          FROM article_corrections c WHERE c.article_id = a.id) AS corrections,
         (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
-        a.updated_at, a.deleted_at, a.version, a.translation_group, a.tag_list::text AS tags, a.author_list::text AS authors
+        a.updated_at, a.deleted_at, a.version, a.translation_group,
+        coalesce(l.tags, '[]')::text AS tags, coalesce(l.authors, '[]')::text AS authors
         """;
+
+    /// <summary>The join <see cref="MetaColumns"/> needs: the article's tags and authors, ready as JSON (migration 0024).</summary>
+    internal const string WithLists = "LEFT JOIN article_lists l ON l.article_id = a.id";
 
     /// <summary>The article's earlier slugs and legacy ids (single reads, and lists that ask for them).</summary>
     private const string AliasColumns = """
@@ -130,20 +134,20 @@ public sealed partial class ArticleStore(ReadSource reads)
 
     public Task<ArticleRow?> FindByIdAsync(long id, Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null)
     {
-        const string publicSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {Visible}";
-        const string partnerSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id AND {PartnerVisible}";
-        const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.id = @id";
+        const string publicSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = @id AND {Visible}";
+        const string partnerSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = @id AND {PartnerVisible}";
+        const string editorSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = @id";
         return WithConnectionAsync(connection, c => c.QuerySingleOrDefaultAsync<ArticleRow>(
             new CommandDefinition(For(audience, publicSql, partnerSql, editorSql), new { id }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>The public read of one article by its current slug (parameter <c>@slug</c>); public so the benchmark's reference app runs the same SQL.</summary>
-    public const string PublicBySlugSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {Visible}";
+    public const string PublicBySlugSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = @slug AND {Visible}";
 
     public async Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken)
     {
-        const string partnerSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug AND {PartnerVisible}";
-        const string editorSql = $"SELECT {Columns} FROM articles a WHERE a.slug = @slug";
+        const string partnerSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = @slug AND {PartnerVisible}";
+        const string editorSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = @slug";
         // The hottest read opens its connection itself, without WithConnectionAsync's closure and delegate.
         await using var connection = await reads.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ArticleRow>(

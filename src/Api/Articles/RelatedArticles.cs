@@ -137,6 +137,7 @@ public sealed partial class ArticleStore
                     + CASE WHEN s.terms IS NULL THEN 0 ELSE 10 * ts_rank(a.search_vector, s.terms) END)::float8 AS rank
             FROM candidates c
             JOIN articles a ON a.id = c.id
+            {WithLists}
             CROSS JOIN source s
             WHERE a.id <> s.id
             ORDER BY rank DESC, a.published_at DESC, a.id DESC

@@ -12,6 +12,9 @@ public sealed class DatabaseOptions
 
     /// <summary>How long start-up waits for the database to accept connections before giving up.</summary>
     public int StartupTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long one migration script may run (a migration that fills a new table from a large one takes minutes); 0 for no limit.</summary>
+    public int MigrationTimeoutSeconds { get; set; } = 3600;
 }
 
 public static class Database

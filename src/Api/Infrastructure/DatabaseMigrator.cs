@@ -68,6 +68,7 @@ public sealed class DatabaseMigrator(
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.StartsWith(resourcePrefix, StringComparison.Ordinal))
             .JournalToPostgresqlTable("public", journalTable)
             .WithTransactionPerScript()
+            .WithExecutionTimeout(options.Value.MigrationTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.Value.MigrationTimeoutSeconds) : Timeout.InfiniteTimeSpan)
             .LogTo(new DbUpLog(logger))
             .Build();
 
