@@ -74,16 +74,19 @@ internal sealed record BenchCase(string Name, Group Group, Workload Workload)
 internal static class Catalog
 {
     private const string FirstPage = "/v1/articles?limit=20";
+    private const string CategoryPage = "/v1/articles?category=bilateral-relations&limit=20";
 
     /// <summary>Every case, in the order they run by default.</summary>
     public static readonly IReadOnlyList<BenchCase> All =
     [
         new("ref:article-by-slug", Group.Reference, new RandomArticles()),
         new("ref:list-first-page", Group.Reference, new ListPage(FirstPage)),
+        new("ref:category-with-descendants", Group.Reference, new ListPage(CategoryPage)),
+        new("ref:search", Group.Reference, new SearchQueries()),
         new("article-by-slug", Group.Uncached, new RandomArticles()),
         new("list-first-page", Group.Uncached, new ListPage(FirstPage)),
         new("list-deep-page", Group.Uncached, new DeepListPage(Settings.DeepPage)),
-        new("category-with-descendants", Group.Uncached, new ListPage("/v1/articles?category=bilateral-relations&limit=20")),
+        new("category-with-descendants", Group.Uncached, new ListPage(CategoryPage)),
         new("search", Group.Uncached, new SearchQueries()),
         new("cached:article-by-slug", Group.Cached, new HotSet(Conditional: false)),
         new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),

@@ -75,6 +75,8 @@ internal static class Targets
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.90m, "article-by-slug", "ref:article-by-slug"),
         new(Measure.P99Latency, Comparison.AtMost, 1.5m, "article-by-slug", "ref:article-by-slug"),
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.85m, "list-first-page", "ref:list-first-page"),
+        new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.80m, "category-with-descendants", "ref:category-with-descendants"),
+        new(Measure.RequestsPerSecond, Comparison.AtLeast, 0.80m, "search", "ref:search"),
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 2.5m, "cached:article-by-slug", "article-by-slug"),
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 2.5m, "cached:list-first-page", "list-first-page"),
         new(Measure.RequestsPerSecond, Comparison.AtLeast, 3m, "conditional:article-by-slug", "article-by-slug"),
@@ -92,6 +94,8 @@ internal static class Targets
     [
         ("article-by-slug", "ref:article-by-slug"),
         ("list-first-page", "ref:list-first-page"),
+        ("category-with-descendants", "ref:category-with-descendants"),
+        ("search", "ref:search"),
         ("cached:article-by-slug", "article-by-slug"),
         ("cached:list-first-page", "list-first-page"),
         ("conditional:article-by-slug", "article-by-slug"),
