@@ -85,7 +85,7 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
         Console.Out.Write(header);
         await File.WriteAllTextAsync(reportText, header, CancellationToken.None);
 
-        var runner = new CaseRunner(settings, repo, runDir, http, cluster?.ClusterDir);
+        var runner = new CaseRunner(settings, repo, runDir, http, cluster?.ClusterDir, ct => servers.CreateKeyAsync("bench-writer", "content:write", ct));
         var cases = new List<CaseSummary>();
         if (plan.AnyReference)
         {

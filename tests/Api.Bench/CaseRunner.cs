@@ -9,7 +9,8 @@ internal sealed record Aim(string Url, App App);
 /// Runs the wrk cases: the check request(s), a warm-up, the measured run. The hot set's and the
 /// first page's ETags and the deep page's path are fetched once, by the first case that needs them.
 /// </summary>
-internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDir, Http http, string? clusterDir)
+internal sealed class CaseRunner(
+    Settings settings, RepoPaths repo, string runDir, Http http, string? clusterDir, Func<CancellationToken, Task<string>> editorKey)
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(30);
 
@@ -17,6 +18,8 @@ internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDi
     private string? deepPagePath;
     private string? hotSetFile;
     private string? listETagFile;
+    private string? writerKey;
+    private WrkReport? lastReport;
 
     /// <summary>One case (one round of it) against the server aimed at; fails the run when that server dies meanwhile.</summary>
     public async Task<CaseResult> RunAsync(BenchCase benchCase, int? round, Aim aim, CancellationToken cancellationToken)
@@ -32,6 +35,7 @@ internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDi
             HotSet { Conditional: false } => await CachedHotSetAsync(run, cancellationToken),
             HotSet { Conditional: true } => await ConditionalHotSetAsync(run, cancellationToken),
             ConditionalListPage list => await ConditionalListAsync(run, list.Path, cancellationToken),
+            UnderWrites writes => await UnderWritesAsync(run, writes, cancellationToken),
             _ => throw new InvalidOperationException($"{benchCase.Name} is not a wrk case"),
         };
         if (!aim.App.IsRunning)
@@ -192,6 +196,85 @@ internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDi
         }
 
         return await MeasureAsync(run, new WrkJob("paths-file.lua", [file]), check.Size, cancellationToken);
+    }
+
+    // writes-*: a read measured while an editor key saves articles at a steady rate (from the
+    // warm-up to the end of the measured run). Each save is a merge patch of the summary of one of
+    // the first 100 bench articles, in turn, with If-Match: *; a save that fails fails the case.
+    private async Task<CaseResult> UnderWritesAsync(Run run, UnderWrites writes, CancellationToken cancellationToken)
+    {
+        string? file = null;
+        long? size = null;
+        if (writes.Path is { } path)
+        {
+            var check = await CheckAsync(run, path, cancellationToken);
+            if (check.Code != 200)
+            {
+                return run.Failed($"GET {path} answered {check.CodeText}");
+            }
+
+            size = check.Size;
+        }
+        else if ((file = await HotSetAsync(run, cancellationToken)) is null)
+        {
+            return run.Failed("could not fetch the hot set's ETags");
+        }
+
+        writerKey ??= await editorKey(cancellationToken);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", writerKey);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var saved = 0;
+        string? failure = null;
+        var writer = Task.Run(async () =>
+        {
+            var interval = TimeSpan.FromSeconds(1 / writes.WritesPerSecond);
+            var clock = Stopwatch.StartNew();
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var due = interval * n;
+                if (due > clock.Elapsed)
+                {
+                    try
+                    {
+                        await Task.Delay(due - clock.Elapsed, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Patch, $"{run.Aim.Url}/v1/articles/bench-article-{n % 100 + 1}")
+                {
+                    Content = new StringContent("{\"summary\":\"Saved under load, write " + n + ".\"}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", "*");
+                using var response = await client.SendAsync(request, CancellationToken.None);
+                if (!response.IsSuccessStatusCode)
+                {
+                    failure ??= $"a save answered {(int)response.StatusCode}";
+                    return;
+                }
+
+                Interlocked.Increment(ref saved);
+            }
+        }, CancellationToken.None);
+
+        Log.Line($"[{run.Name}] an editor key saves {writes.WritesPerSecond:0.#} article(s) a second while {(writes.Path ?? "the hot set")} is read");
+        var result = await MeasureAsync(run, new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]), size, cancellationToken);
+        await stop.CancelAsync();
+        await writer;
+        Log.Line($"[{run.Name}] {saved} saves; responses served from the response cache: {(lastReport?.HitRate is { } rate ? $"{rate:P1}" : "unknown")}");
+        return failure is not null ? result with { Failure = failure } : result;
+    }
+
+    /// <summary>A file of the one path, for paths-file.lua.</summary>
+    private async Task<string> PathFileAsync(Run run, string path)
+    {
+        var file = Path.Combine(runDir, run.Case.FileStem + ".paths");
+        await File.WriteAllTextAsync(file, path + "\n");
+        return file;
     }
 
     private async Task<CaseResult> ConditionalHotSetAsync(Run run, CancellationToken cancellationToken)
@@ -375,6 +458,7 @@ internal sealed class CaseRunner(Settings settings, RepoPaths repo, string runDi
         }
 
         var report = WrkReport.Parse(text);
+        lastReport = report;
         if (report is not { RequestsPerSecond: { } requestsPerSecond, P50Ms: { } p50, P99Ms: { } p99 })
         {
             return run.Failed($"could not parse the wrk output ({output})", body, rss);

@@ -40,6 +40,12 @@ internal sealed record SearchQueries : Workload;
 /// <summary>The hot set's articles in turn (paths-file.lua), or with If-None-Match and 304 expected.</summary>
 internal sealed record HotSet(bool Conditional) : Workload;
 
+/// <summary>
+/// A read (one list path, or the hot set's articles when <see cref="Path"/> is null) while an editor
+/// key saves articles, WRITES a second, throughout the warm-up and the measured run.
+/// </summary>
+internal sealed record UnderWrites(string? Path, double WritesPerSecond) : Workload;
+
 /// <summary>One list path with If-None-Match and its ETag (paths-file.lua), 304 expected.</summary>
 internal sealed record ConditionalListPage(string Path) : Workload;
 
@@ -92,6 +98,9 @@ internal static class Catalog
         new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),
         new("conditional:article-by-slug", Group.Cached, new HotSet(Conditional: true)),
         new("conditional:list-first-page", Group.Cached, new ConditionalListPage(FirstPage)),
+        new("writes-1ps:list-first-page", Group.Cached, new UnderWrites(FirstPage, 1)),
+        new("writes-10ps:list-first-page", Group.Cached, new UnderWrites(FirstPage, 10)),
+        new("writes-1ps:article-by-slug", Group.Cached, new UnderWrites(null, 1)),
         new("media:cold-render", Group.Media, new ColdRenders()),
         new("media:cold-concurrent-2", Group.Media, new ConcurrentColdRenders(2)),
         new("media:cold-concurrent-8", Group.Media, new ConcurrentColdRenders(8)),

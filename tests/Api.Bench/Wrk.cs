@@ -45,8 +45,12 @@ internal sealed record WrkReport(
     [property: JsonPropertyName("unexpected")] long Unexpected,
     [property: JsonPropertyName("misses")] long Misses,
     [property: JsonPropertyName("expected")] string Expected,
-    [property: JsonPropertyName("statuses")] Dictionary<string, long> Statuses)
+    [property: JsonPropertyName("statuses")] Dictionary<string, long> Statuses,
+    [property: JsonPropertyName("cached")] long Cached = 0)
 {
+    /// <summary>The share of the responses served from the API's response cache (those with an Age header).</summary>
+    public double? HitRate => Responses > 0 ? (double)Cached / Responses : null;
+
     private const string Marker = "bench-result: ";
 
     public double? RequestsPerSecond => DurationUs > 0 ? Requests / (DurationUs / 1_000_000) : null;

@@ -22,6 +22,8 @@
 --                                     the counters of response() below
 --                        expected     "2xx", or the one status expected (e.g. "304")
 --                        statuses     the unexpected responses by status, {"404": n, ...}
+--                        cached       responses with an Age header: served from the
+--                                     API's response cache
 
 local threads = {}
 
@@ -50,6 +52,7 @@ responses = 0
 non2xx = 0
 unexpected = 0
 misses = 0
+cached = 0
 statuses = {}
 
 -- nil: any 2xx is expected.
@@ -63,6 +66,9 @@ end
 
 function response(status, headers, body)
    responses = responses + 1
+   if headers["Age"] or headers["age"] then
+      cached = cached + 1
+   end
    local ok
    if status < 200 or status > 299 then
       non2xx = non2xx + 1
@@ -102,9 +108,10 @@ local function json_object(keys, values)
 end
 
 function done(summary, latency, requests)
-   local total, bad, off, missed, by_status, want = 0, 0, 0, 0, {}, nil
+   local total, bad, off, missed, hits, by_status, want = 0, 0, 0, 0, 0, {}, nil
    for _, thread in ipairs(threads) do
       total = total + (thread:get("responses") or 0)
+      hits = hits + (thread:get("cached") or 0)
       bad = bad + (thread:get("non2xx") or 0)
       off = off + (thread:get("unexpected") or 0)
       missed = missed + (thread:get("misses") or 0)
@@ -138,6 +145,7 @@ function done(summary, latency, requests)
       ',"non2xx":', json_number(bad),
       ',"unexpected":', json_number(off),
       ',"misses":', json_number(missed),
+      ',"cached":', json_number(hits),
       ',"expected":"', want and tostring(want) or "2xx", '"',
       ',"statuses":{', table.concat(statuses, ","), "}",
       "}\n")
