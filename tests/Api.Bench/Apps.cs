@@ -330,6 +330,7 @@ internal sealed class Servers(Settings settings, RepoPaths repo, string runDir, 
     {
         Uncached,
         Cached,
+        Writes,
         Media,
     }
 
@@ -339,6 +340,18 @@ internal sealed class Servers(Settings settings, RepoPaths repo, string runDir, 
 
     /// <summary>The API's memory during the media cases (apart from <see cref="ApiRss"/>).</summary>
     public RssLog MediaRss { get; } = new(Path.Combine(runDir, "media-rss.log"));
+
+    /// <summary>The API's memory during the write cases, logged apart from the read cases'.</summary>
+    public RssLog WritesRss { get; } = new(Path.Combine(runDir, "writes-rss.log"));
+
+    /// <summary>
+    /// Restarts the API for the cases that read while an editor key writes: response cache on, the
+    /// per-key and per-address write limits lifted (the cases write ten times a second), its memory
+    /// logged apart (<see cref="WritesRss"/>).
+    /// </summary>
+    public Task<App> StartWritesApiAsync(CancellationToken cancellationToken) =>
+        StartApiAsync(ApiMode.Writes, WritesRss,
+            [new("RateLimits__WritesPerMinutePerKey", "1000000"), new("RateLimits__WritesPerMinutePerIp", "1000000")], cancellationToken);
 
     public App? Api => api;
 
@@ -383,6 +396,7 @@ internal sealed class Servers(Settings settings, RepoPaths repo, string runDir, 
         {
             ApiMode.Media => "for the media cases (response cache on, a fresh rendition cache)",
             ApiMode.Cached => "response cache on",
+            ApiMode.Writes => "for the write cases (response cache on, write limits lifted)",
             _ => "response cache off",
         };
         Log.Line($"Starting the News API on {settings.ApiUrl}, {what} (log: {log}) ...");

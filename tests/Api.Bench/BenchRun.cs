@@ -139,6 +139,19 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
             }
         }
 
+        if (plan.Writes.Count > 0)
+        {
+            Log.Line();
+            Log.Line("== The News API, response cache on, while an editor key writes");
+            var app = await servers.StartWritesApiAsync(cancellationToken);
+            foreach (var benchCase in plan.Writes)
+            {
+                cases.Add(CaseSummary.Single(await runner.RunAsync(benchCase, null, new Aim(settings.ApiUrl, app), cancellationToken)));
+            }
+
+            await servers.StopApiAsync();
+        }
+
         var timed = new List<TimedResult>();
         if (plan.Media.Count > 0)
         {

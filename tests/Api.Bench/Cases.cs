@@ -13,6 +13,12 @@ internal enum Group
     Cached,
 
     /// <summary>
+    /// Reads while an editor key writes: the API restarted (response cache on, write rate limits
+    /// lifted), its memory kept apart from the read cases' (writes allocate what reads never do).
+    /// </summary>
+    Writes,
+
+    /// <summary>
     /// The media library: the API restarted (response cache on) with a fresh rendition cache, its
     /// memory kept apart from the read cases'.
     /// </summary>
@@ -98,9 +104,9 @@ internal static class Catalog
         new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),
         new("conditional:article-by-slug", Group.Cached, new HotSet(Conditional: true)),
         new("conditional:list-first-page", Group.Cached, new ConditionalListPage(FirstPage)),
-        new("writes-1ps:list-first-page", Group.Cached, new UnderWrites(FirstPage, 1)),
-        new("writes-10ps:list-first-page", Group.Cached, new UnderWrites(FirstPage, 10)),
-        new("writes-1ps:article-by-slug", Group.Cached, new UnderWrites(null, 1)),
+        new("writes-1ps:list-first-page", Group.Writes, new UnderWrites(FirstPage, 1)),
+        new("writes-10ps:list-first-page", Group.Writes, new UnderWrites(FirstPage, 10)),
+        new("writes-1ps:article-by-slug", Group.Writes, new UnderWrites(null, 1)),
         new("media:cold-render", Group.Media, new ColdRenders()),
         new("media:cold-concurrent-2", Group.Media, new ConcurrentColdRenders(2)),
         new("media:cold-concurrent-8", Group.Media, new ConcurrentColdRenders(8)),
@@ -121,6 +127,7 @@ internal sealed record Plan(
     IReadOnlyList<IReadOnlyList<BenchCase>> ReferenceTurns,
     IReadOnlyList<BenchCase> Uncached,
     IReadOnlyList<BenchCase> Cached,
+    IReadOnlyList<BenchCase> Writes,
     IReadOnlyList<BenchCase> Media,
     BenchCase? Startup)
 {
@@ -180,6 +187,7 @@ internal sealed record Plan(
             turns,
             api.Where(c => !inTurns.Contains(c)).ToList(),
             selected.Where(c => c.Group == Group.Cached).ToList(),
+            selected.Where(c => c.Group == Group.Writes).ToList(),
             selected.Where(c => c.Group == Group.Media).ToList(),
             selected.FirstOrDefault(c => c.Group == Group.Startup));
     }
