@@ -78,7 +78,8 @@ public static class RelatedArticles
         var fields = request.Fields is null
             ? ArticleFields.ListDefaults(search: false)
             : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal);
-        var rows = await articles.FindRelatedAsync(source.Id, limit, fields.Contains("bodyHtml") || fields.Contains("bodyText"), cancellationToken);
+        var rows = await articles.FindRelatedAsync(
+            source.Id, limit, fields.Contains("bodyHtml") || fields.Contains("bodyText"), fields.Contains("previousSlugs") || fields.Contains("legacyIds"), cancellationToken);
         var index = await categories.GetIndexAsync(cancellationToken);
         var translations = fields.Contains("translations")
             ? await articles.FindTranslationsAsync(rows.Select(r => r.TranslationGroup).OfType<Guid>().Distinct().ToArray(), cancellationToken)
@@ -102,7 +103,7 @@ public sealed partial class ArticleStore
     /// Candidates share the category, a tag or a title/summary word with the source (the newest
     /// 200 of each kind, so a large category stays cheap); they are scored by all three.
     /// </summary>
-    public async Task<IReadOnlyList<ArticleRow>> FindRelatedAsync(long id, int limit, bool withBody, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ArticleRow>> FindRelatedAsync(long id, int limit, bool withBody, bool withAliases, CancellationToken cancellationToken)
     {
         const string candidates = $"""
             WITH source AS (
@@ -131,7 +132,7 @@ public sealed partial class ArticleStore
             )
             """;
         const string scored = $"""
-            {MetaColumns}, {AliasColumns},
+            {MetaColumns},
                    (CASE WHEN a.category_id = s.category_id THEN 1.0 ELSE 0 END
                     + 0.75 * (SELECT count(*) FROM article_tags at WHERE at.article_id = a.id AND at.tag_id IN (SELECT tag_id FROM source_tags))
                     + CASE WHEN s.terms IS NULL THEN 0 ELSE 10 * ts_rank(a.search_vector, s.terms) END)::float8 AS rank
@@ -143,9 +144,17 @@ public sealed partial class ArticleStore
             ORDER BY rank DESC, a.published_at DESC, a.id DESC
             LIMIT @limit
             """;
-        const string withBodySql = $"{candidates} SELECT a.body_html, a.body_text, {scored}";
-        const string withoutBodySql = $"{candidates} SELECT '' AS body_html, '' AS body_text, {scored}";
-        var sql = withBody ? withBodySql : withoutBodySql;
+        const string withBodySql = $"{candidates} SELECT a.body_html, a.body_text, {NoAliasColumns}, {scored}";
+        const string withoutBodySql = $"{candidates} SELECT '' AS body_html, '' AS body_text, {NoAliasColumns}, {scored}";
+        const string withBodyAliasesSql = $"{candidates} SELECT a.body_html, a.body_text, {AliasColumns}, {scored}";
+        const string aliasesSql = $"{candidates} SELECT '' AS body_html, '' AS body_text, {AliasColumns}, {scored}";
+        var sql = (withBody, withAliases) switch
+        {
+            (true, true) => withBodyAliasesSql,
+            (true, false) => withBodySql,
+            (false, true) => aliasesSql,
+            _ => withoutBodySql,
+        };
         await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, new { id, limit }, cancellationToken: cancellationToken));
         return rows.AsList();

@@ -42,4 +42,23 @@ public sealed class DenormalizedListsTests(EditorialFixture api) : IClassFixture
             WHERE coalesce(l.tags, '[]') <> article_tag_list(a.id) OR coalesce(l.authors, '[]') <> article_author_list(a.id)
             """));
     }
+
+    [Fact]
+    public async Task Lists_and_related_read_earlier_slugs_and_legacy_ids_only_when_asked_for()
+    {
+        var (article, etag) = await api.CreateAsync(new { title = "Renamed for aliases", slug = "aliases-before", categorySlug = "visas", status = "published", tags = new[] { "Alias tag" } });
+        var id = article.GetProperty("id").GetInt64();
+        var renamed = await api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, $"/v1/articles/{id}", """{"slug":"aliases-after"}""", etag, "application/merge-patch+json"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, renamed.StatusCode);
+        await api.CreateAsync(new { title = "Neighbour for aliases", categorySlug = "visas", status = "published", tags = new[] { "Alias tag" } });
+
+        var asked = await (await api.Public.GetAsync($"/v1/articles?ids={id}&fields=id,previousSlugs,legacyIds")).ReadJsonAsync();
+        Assert.Equal(["aliases-before"], asked.GetProperty("items")[0].GetProperty("previousSlugs").EnumerateArray().Select(s => s.GetString()));
+        var plain = await (await api.Public.GetAsync($"/v1/articles?ids={id}")).ReadJsonAsync();
+        Assert.False(plain.GetProperty("items")[0].TryGetProperty("previousSlugs", out _));
+
+        var related = await (await api.Public.GetAsync("/v1/articles/neighbour-for-aliases/related?fields=id,previousSlugs")).ReadJsonAsync();
+        var item = related.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetInt64() == id);
+        Assert.Equal(["aliases-before"], item.GetProperty("previousSlugs").EnumerateArray().Select(s => s.GetString()));
+    }
 }
