@@ -526,6 +526,19 @@ public sealed class ArticleEditor(
     /// and an <c>updated</c> change (one round trip for all of them), so partners and webhooks hear of it.
     /// Call it as the last step before commit (it takes the change counter's lock).
     /// </summary>
+    /// <summary>
+    /// Locks the articles that name tag <paramref name="tagId"/> or author <paramref name="authorId"/>,
+    /// in id order, before the tag or author is changed: an editor saving one of them meanwhile either
+    /// finishes first or waits, so the two never deadlock (a save locks its article, then the tags).
+    /// </summary>
+    internal static Task LockArticlesNamingAsync(NpgsqlConnection connection, long? tagId, long? authorId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            SELECT a.id FROM articles a
+            WHERE a.id IN (SELECT article_id FROM article_tags WHERE tag_id = @tagId
+                           UNION SELECT article_id FROM article_authors WHERE author_id = @authorId)
+            ORDER BY a.id FOR UPDATE
+            """, new { tagId, authorId }, cancellationToken: cancellationToken));
+
     internal static async Task ReferencesChangedAsync(NpgsqlConnection connection, long[] articles, long? keyId, CancellationToken cancellationToken)
     {
         if (articles.Length == 0)

@@ -102,6 +102,12 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
                 return new AuthorOutcome.Conflict($"The slug '{newSlug}' is used by another author.");
             }
 
+            var bylineChanged = newSlug != current.Slug || request.Name!.Trim() != current.Name || Text(request.Title) != current.Title;
+            if (bylineChanged)
+            {
+                await Api.Articles.ArticleEditor.LockArticlesNamingAsync(connection, null, current.Id, cancellationToken);
+            }
+
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE authors SET slug = @slug, name = @name, title = @title, bio = @bio, email = @email,
                     photo_medium_id = @photo, links = @links::jsonb, version = version + 1, updated_at = now()
@@ -109,7 +115,7 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
                 """, Values(request, newSlug, current.Id), cancellationToken: cancellationToken));
             await RecordRevisionAsync(connection, current.Id, revisionChange, keyId, cancellationToken);
             var saved = Saved(await store.GetAsync(newSlug, cancellationToken, connection));
-            if (newSlug != current.Slug || request.Name!.Trim() != current.Name || Text(request.Title) != current.Title)
+            if (bylineChanged)
             {
                 var articles = (await connection.QueryAsync<long>(new CommandDefinition(
                     "SELECT article_id FROM article_authors WHERE author_id = @Id ORDER BY article_id", new { current.Id }, cancellationToken: cancellationToken))).ToArray();

@@ -59,6 +59,7 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
                 return new TagOutcome.Conflict($"The slug '{newSlug}' is {owner}.");
             }
 
+            await ArticleEditor.LockArticlesNamingAsync(connection, current.Id, null, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE tags SET name = @name, slug = @newSlug, version = version + 1, updated_at = now() WHERE id = @id;
                 DELETE FROM tag_aliases WHERE alias = @newSlug AND tag_id = @id;
@@ -99,6 +100,7 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
                 return new TagOutcome.Conflict($"'{into}' is the tag being merged: a tag cannot be merged into itself.");
             }
 
+            await ArticleEditor.LockArticlesNamingAsync(connection, source.Id, null, cancellationToken);
             var moved = await ArticlesOfAsync(connection, source.Id, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE article_tags kept SET position = least(kept.position, gone.position)

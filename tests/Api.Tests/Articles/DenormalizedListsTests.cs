@@ -61,4 +61,60 @@ public sealed class DenormalizedListsTests(EditorialFixture api) : IClassFixture
         var item = related.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetInt64() == id);
         Assert.Equal(["aliases-before"], item.GetProperty("previousSlugs").EnumerateArray().Select(s => s.GetString()));
     }
+
+    [Fact]
+    public async Task A_tag_renamed_while_its_articles_are_saved_leaves_every_list_right()
+    {
+        var articles = new List<(long Id, System.Net.Http.Headers.EntityTagHeaderValue ETag)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (article, etag) = await api.CreateAsync(new { title = $"Raced article {i}", categorySlug = "visas", tags = new[] { "Raced tag" } });
+            articles.Add((article.GetProperty("id").GetInt64(), etag));
+        }
+
+        var tagETag = (await api.Editor.GetAsync("/v1/tags/raced-tag")).Headers.ETag;
+        var saves = articles.Select(a => api.Editor.SendAsync(EditorialFixture.Write(
+            HttpMethod.Patch, $"/v1/articles/{a.Id}", """{"tags":["Raced tag","Second raced tag"]}""", System.Net.Http.Headers.EntityTagHeaderValue.Any, "application/merge-patch+json"))).ToList();
+        var rename = api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Patch, "/v1/tags/raced-tag", """{"name":"Raced tag, renamed"}""", tagETag, "application/merge-patch+json"));
+        var answers = await Task.WhenAll(saves.Append(rename));
+
+        Assert.All(answers, a => Assert.Equal(System.Net.HttpStatusCode.OK, a.StatusCode));
+        foreach (var (id, _) in articles)
+        {
+            var read = await ReadAsync(id);
+            Assert.Equal(["Raced tag, renamed", "Second raced tag"], read.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        }
+
+        Assert.Equal(0, await api.ScalarAsync<long>("""
+            SELECT count(*) FROM articles a LEFT JOIN article_lists l ON l.article_id = a.id
+            WHERE coalesce(l.tags, '[]') <> article_tag_list(a.id) OR coalesce(l.authors, '[]') <> article_author_list(a.id)
+            """));
+    }
+
+    [Fact]
+    public async Task A_rename_waits_for_a_save_of_the_same_article_and_then_sees_it()
+    {
+        var (article, _) = await api.CreateAsync(new { title = "Saved during a rename", categorySlug = "visas", tags = new[] { "Renamed meanwhile" } });
+        var id = article.GetProperty("id").GetInt64();
+        await api.ExecuteAsync("INSERT INTO tags (slug, name) VALUES ('added-meanwhile', 'Added meanwhile')");
+
+        // An editor's save, still open: it changed the article's tags (and so its lists).
+        await using var save = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await save.OpenAsync();
+        await using var transaction = await save.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(save, """
+            SELECT id FROM articles WHERE id = @id FOR UPDATE;
+            INSERT INTO article_tags (article_id, tag_id, position) SELECT @id, id, 9 FROM tags WHERE slug = 'added-meanwhile';
+            """, new { id }, transaction);
+
+        // The rename of the article's other tag waits for the save, then counts it.
+        var rename = api.ExecuteAsync("UPDATE tags SET name = 'Renamed meanwhile (new)' WHERE slug = 'renamed-meanwhile'");
+        await Task.Delay(500);
+        Assert.False(rename.IsCompleted, "the rename did not wait for the article's save");
+        await transaction.CommitAsync();
+        await rename;
+
+        var read = await ReadAsync(id);
+        Assert.Equal(["Renamed meanwhile (new)", "Added meanwhile"], read.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+    }
 }
