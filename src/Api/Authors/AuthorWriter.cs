@@ -216,8 +216,10 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
 
     private async Task<AuthorRow?> LockAsync(NpgsqlConnection connection, string slug, CancellationToken cancellationToken)
     {
+        // NO KEY UPDATE keeps two writers of it apart, yet lets editors' saves that name it (a key share
+        // through the foreign key) go on, so a rename that then waits for those articles cannot deadlock.
         var id = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT id FROM authors WHERE slug = @slug FOR UPDATE", new { slug }, cancellationToken: cancellationToken));
+            "SELECT id FROM authors WHERE slug = @slug FOR NO KEY UPDATE", new { slug }, cancellationToken: cancellationToken));
         return id is null ? null : await store.GetAsync(slug, cancellationToken, connection);
     }
 

@@ -81,6 +81,11 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
             var targetId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                 SELECT coalesce((SELECT id FROM tags WHERE slug = @into), (SELECT tag_id FROM tag_aliases WHERE alias = @into))
                 """, new { into }, cancellationToken: cancellationToken));
+            // The source's articles first: an editor saving one of them takes its article, then a key
+            // share of its tags (the foreign key); locking the tags first would deadlock with that save.
+            var sourceId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+                "SELECT id FROM tags WHERE slug = @slug", new { slug }, cancellationToken: cancellationToken));
+            await ArticleEditor.LockArticlesNamingAsync(connection, sourceId, null, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 "SELECT id FROM tags WHERE slug = @slug OR id = @targetId ORDER BY id FOR UPDATE", new { slug, targetId }, cancellationToken: cancellationToken));
             var (found, refusal) = await LockAsync(connection, slug, expected, cancellationToken);
@@ -100,7 +105,6 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
                 return new TagOutcome.Conflict($"'{into}' is the tag being merged: a tag cannot be merged into itself.");
             }
 
-            await ArticleEditor.LockArticlesNamingAsync(connection, source.Id, null, cancellationToken);
             var moved = await ArticlesOfAsync(connection, source.Id, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE article_tags kept SET position = least(kept.position, gone.position)
@@ -122,8 +126,10 @@ public sealed class TagWriter(NpgsqlDataSource dataSource, ContentCache cache)
     private static async Task<(Current? Tag, TagOutcome? Refusal)> LockAsync(
         NpgsqlConnection connection, string slug, VersionPrecondition expected, CancellationToken cancellationToken)
     {
+        // NO KEY UPDATE keeps two writers of it apart, yet lets editors' saves that name it (a key share
+        // through the foreign key) go on, so a rename that then waits for those articles cannot deadlock.
         var current = await connection.QuerySingleOrDefaultAsync<Current>(new CommandDefinition(
-            "SELECT id, slug, name, version FROM tags WHERE slug = @slug FOR UPDATE", new { slug }, cancellationToken: cancellationToken));
+            "SELECT id, slug, name, version FROM tags WHERE slug = @slug FOR NO KEY UPDATE", new { slug }, cancellationToken: cancellationToken));
         if (current is null)
         {
             var movedTo = await TagStore.MovedToAsync(connection, slug, cancellationToken);
