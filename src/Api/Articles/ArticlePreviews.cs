@@ -131,26 +131,32 @@ public static class ArticlePreviews
         }
 
         string? rendered = null;
+        int? baseVersion = null;
         if (changes is not null)
         {
-            var outcome = await editor.TryPatchAsync(id, expected, changes, cancellationToken);
-            if (outcome is not WriteOutcome<ArticleView>.Saved saved)
+            switch (await editor.TryPatchAsync(id, expected, changes, cancellationToken))
             {
-                return outcome.AnswerWith<ArticleView, Created<ArticlePreview>>(_ => throw new InvalidOperationException("Answered above."));
+                case WriteOutcome<ArticleView>.Saved saved:
+                    rendered = JsonSerializer.Serialize(saved.Value.Article, http.Options());
+                    // The version the changes were applied to: the rendering is the save that would follow it.
+                    baseVersion = saved.Value.Article.Version - 1;
+                    break;
+                case WriteOutcome<ArticleView>.Invalid invalid:
+                    return WriteAnswers.Invalid(invalid.Errors);
+                case var refused:
+                    return WriteAnswers.Refusal(refused);
             }
-
-            rendered = JsonSerializer.Serialize(saved.Value.Article, http.Options());
         }
 
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var made = await connection.QuerySingleOrDefaultAsync<(DateTime ExpiresAt, int BaseVersion)?>(new CommandDefinition("""
             INSERT INTO article_previews (article_id, token_hash, expires_at, key_id, article, base_version)
-            SELECT a.id, @hash, now() + make_interval(secs => @seconds), @keyId, @rendered::json, a.version
+            SELECT a.id, @hash, now() + make_interval(secs => @seconds), @keyId, @rendered::json, coalesce(@baseVersion, a.version)
             FROM articles a WHERE a.id = @id
             RETURNING expires_at, base_version
             """,
-            new { id, hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token)), seconds = request.Seconds, keyId = Scopes.KeyId(http.User), rendered },
+            new { id, hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(token)), seconds = request.Seconds, keyId = Scopes.KeyId(http.User), rendered, baseVersion },
             cancellationToken: cancellationToken));
         if (made is null)
         {

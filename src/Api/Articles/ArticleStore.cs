@@ -141,8 +141,8 @@ public sealed partial class ArticleStore(ReadSource reads)
             new CommandDefinition(For(audience, publicSql, partnerSql, editorSql), new { id }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
-    /// <summary>The public read of one article by its current slug (parameter <c>@slug</c>); public so the benchmark's reference app runs the same SQL.</summary>
-    public const string PublicBySlugSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = @slug AND {Visible}";
+    /// <summary>The public read of one article by its current slug (parameter <c>@slug</c>).</summary>
+    private const string PublicBySlugSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = @slug AND {Visible}";
 
     public async Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken)
     {

@@ -138,16 +138,6 @@ public static class WriteAnswers
         _ => Refusal(outcome),
     };
 
-    /// <summary>The answer to a write that saves and answers something other than the resource (<paramref name="render"/>), or why not.</summary>
-    public static Results<TResult, ValidationProblem, ProblemHttpResult> AnswerWith<TSaved, TResult>(
-        this WriteOutcome<TSaved> outcome, Func<TSaved, TResult> render)
-        where TResult : IResult => outcome switch
-    {
-        WriteOutcome<TSaved>.Saved saved => render(saved.Value),
-        WriteOutcome<TSaved>.Invalid invalid => Invalid(invalid.Errors),
-        _ => Refusal(outcome),
-    };
-
     /// <summary>The answer to a delete: 204, or why not.</summary>
     public static Results<NoContent, ValidationProblem, ProblemHttpResult> AnswerDeleted<TSaved>(this WriteOutcome<TSaved> outcome) => outcome switch
     {
@@ -159,7 +149,8 @@ public static class WriteAnswers
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, detail: "One or more values are invalid; see 'errors'.");
 
-    private static ProblemHttpResult Refusal<TSaved>(WriteOutcome<TSaved> outcome) => outcome switch
+    /// <summary>The problem answer of an outcome that neither saved nor was invalid (404, 409, 412, 422).</summary>
+    public static ProblemHttpResult Refusal<TSaved>(WriteOutcome<TSaved> outcome) => outcome switch
     {
         WriteOutcome<TSaved>.NotFound notFound => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: notFound.Detail),
         WriteOutcome<TSaved>.Stale stale => Preconditions.Failed(stale.CurrentVersion),
