@@ -1,4 +1,5 @@
 using Api.Categories;
+using Api.Infrastructure;
 
 namespace Api.Articles;
 
@@ -8,22 +9,22 @@ namespace Api.Articles;
 /// <param name="Title">Headline.</param>
 /// <param name="Summary">Standfirst or lede, plain text.</param>
 /// <param name="BodyHtml">Body as sanitized HTML.</param>
-/// <param name="BodyText">Body as plain text, paragraphs separated by blank lines.</param>
+/// <param name="BodyText">Body as plain text, paragraphs separated by blank lines. Editors' reads carry it; other reads only when <c>fields</c> names it.</param>
 /// <param name="Language">BCP 47 language tag.</param>
-/// <param name="Status">draft, scheduled, published or archived.</param>
+/// <param name="Status">draft, scheduled, published or archived. Sent to editor keys only.</param>
 /// <param name="PublishedAt">Publication time (RFC 3339, UTC); null for drafts never published.</param>
-/// <param name="CreatedAt">When the article was created.</param>
+/// <param name="CreatedAt">When the article was created. Sent to editor keys only.</param>
 /// <param name="UpdatedAt">When the article last changed.</param>
-/// <param name="Version">Incremented by every change; the basis of optimistic concurrency.</param>
+/// <param name="Version">Incremented by every change; the basis of optimistic concurrency (<c>If-Match</c>). Sent to editor keys only.</param>
 /// <param name="CanonicalUrl">The article's page on the public site.</param>
 /// <param name="Byline">Author credit, if any.</param>
 /// <param name="Source">Originating organisation or agency, if any.</param>
 /// <param name="Image">Lead image, if any.</param>
 /// <param name="Category">The category the article is filed in, with its breadcrumb.</param>
 /// <param name="Tags">Tags in editorial order.</param>
-/// <param name="DeletedAt">When the article was deleted; always null outside editors' views.</param>
-/// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article.</param>
-/// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article.</param>
+/// <param name="DeletedAt">When the article was deleted. Sent to editor keys only.</param>
+/// <param name="PreviousSlugs">Earlier slugs, oldest first; each answers 301 to this article. Editors' reads carry them; other reads only when <c>fields</c> names them.</param>
+/// <param name="LegacyIds">Identifiers from earlier systems (e.g. <c>t1453741</c>); each answers 301 to this article. Editors' reads carry them; other reads only when <c>fields</c> names them.</param>
 /// <param name="Translations">The other published language versions of this article.</param>
 /// <param name="Authors">The authors in byline order (<c>GET /v1/authors/{slug}</c>); <c>byline</c> keeps free-text credits such as an agency's.</param>
 /// <param name="Dateline">Where the story was filed from ("BEIJING"), if given.</param>
@@ -38,22 +39,22 @@ public sealed record ArticleDto(
     string Title,
     string Summary,
     string BodyHtml,
-    string BodyText,
+    [property: NotAlwaysSent] string BodyText,
     string Language,
-    string Status,
+    [property: NotAlwaysSent] string Status,
     DateTime? PublishedAt,
-    DateTime CreatedAt,
+    [property: NotAlwaysSent] DateTime CreatedAt,
     DateTime UpdatedAt,
-    int Version,
+    [property: NotAlwaysSent] int Version,
     string CanonicalUrl,
     string? Byline,
     string? Source,
     ImageDto? Image,
     ArticleCategory Category,
     IReadOnlyList<TagDto> Tags,
-    DateTime? DeletedAt,
-    IReadOnlyList<string> PreviousSlugs,
-    IReadOnlyList<string> LegacyIds,
+    [property: NotAlwaysSent] DateTime? DeletedAt,
+    [property: NotAlwaysSent] IReadOnlyList<string> PreviousSlugs,
+    [property: NotAlwaysSent] IReadOnlyList<string> LegacyIds,
     IReadOnlyList<TranslationDto> Translations,
     IReadOnlyList<ImageDto> Media,
     IReadOnlyList<Api.Authors.ArticleAuthor> Authors,

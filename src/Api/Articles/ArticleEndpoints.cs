@@ -35,7 +35,7 @@ public static class ArticleEndpoints
 
         group.MapGet("/{idOrSlug}", GetArticle)
             .WithName("GetArticle")
-            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.Article)
+            .WithResponseExample(StatusCodes.Status200OK, ArticleExamples.PublicArticle)
             .CacheRead(articleScoped: true)
             .WithSummary("One published article by id or slug")
             .WithDescription("""
@@ -44,6 +44,10 @@ public static class ArticleEndpoints
                 article; partner keys also see articles under embargo (`embargoed: true`, answered with
                 `Cache-Control: private, no-store`). `include=jsonld` adds `jsonLd`, the article's schema.org
                 structured data (as `/jsonld` answers it), for a page that renders both from one read.
+
+                Editor keys get every field. Everyone else gets what a front end renders: `bodyText`,
+                `previousSlugs` and `legacyIds` only when `include` names them, and never the editor-only
+                `status`, `version`, `createdAt` and `deletedAt`.
                 """)
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
@@ -60,6 +64,7 @@ public static class ArticleEndpoints
         CancellationToken cancellationToken)
     {
         var audience = ArticleViews.AudienceOf(http.User);
+        var fields = ArticleFields.ForArticle(includes.Fields, audience);
         var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken);
         if (row is null)
         {
@@ -76,20 +81,28 @@ public static class ArticleEndpoints
             ? view.Article with { JsonLd = JsonLd.Document(view.Article, http.RequestServices.GetRequiredService<SyndicationUrls>()) }
             : view.Article;
         http.Response.Headers.Append(HeaderNames.Vary, "Accept");
-        return HttpCaching.Cached(article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience), ArticleFields.WriteArticle);
+        return HttpCaching.Cached(article, view.SurrogateKeys, row.UpdatedAt, view.CachePolicy(audience),
+            (json, value, options) => ArticleFields.WriteArticle(json, value, fields, options));
     }
 }
 
 /// <summary>What <c>GET /v1/articles/{idOrSlug}</c> adds to the article on request.</summary>
 public sealed record ArticleIncludes
 {
-    /// <summary>Extras to add, comma-separated: <c>jsonld</c> adds <c>jsonLd</c>, the schema.org structured data of <c>/jsonld</c>, to spare a front end a second request.</summary>
+    /// <summary>
+    /// Extras to add, comma-separated: <c>bodyText</c>, <c>previousSlugs</c> and <c>legacyIds</c> (which
+    /// editor keys always get and other readers only on request), and <c>jsonld</c>, which adds
+    /// <c>jsonLd</c>, the schema.org structured data of <c>/jsonld</c>, to spare a front end a second request.
+    /// </summary>
     [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include")]
     public string? Include { get; init; }
 
     internal bool JsonLd => Include is not null && QueryValues.List(Include).Contains("jsonld");
 
-    public static readonly string[] Known = ["jsonld"];
+    /// <summary>The article fields asked for by name.</summary>
+    internal IEnumerable<string> Fields => QueryValues.List(Include).Where(ArticleFields.OnRequest.Contains);
+
+    public static readonly string[] Known = ["bodyText", "previousSlugs", "legacyIds", "jsonld"];
 }
 
 public sealed class ArticleIncludesValidator : AbstractValidator<ArticleIncludes>
@@ -97,7 +110,7 @@ public sealed class ArticleIncludesValidator : AbstractValidator<ArticleIncludes
     public ArticleIncludesValidator()
     {
         RuleFor(r => r.Include)
-            .Must(i => QueryValues.List(i!).All(ArticleIncludes.Known.Contains))
+            .Must(i => QueryValues.List(i).Length > 0 && !QueryValues.HasEmptyEntries(i) && QueryValues.List(i).All(ArticleIncludes.Known.Contains))
             .WithMessage($"'include' takes a comma-separated list of: {string.Join(", ", ArticleIncludes.Known)}.")
             .When(r => r.Include is not null);
     }

@@ -72,6 +72,20 @@ internal static class ArticleExamples
         }
         """;
 
+    /// <summary>The sample article as a reader without an editor key gets it (no <c>fields</c>).</summary>
+    public static readonly string PublicArticle = Without(Article, "bodyText", "status", "createdAt", "version", "deletedAt", "previousSlugs", "legacyIds");
+
+    private static string Without(string json, params string[] members)
+    {
+        var article = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        foreach (var member in members)
+        {
+            article.Remove(member);
+        }
+
+        return article.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
     public const string Create = """
         {
           "title": "Embassy opens a new visa centre",

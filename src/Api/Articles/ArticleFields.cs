@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Api.Infrastructure;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Api.Articles;
 
@@ -91,24 +93,102 @@ public static class ArticleFields
 
     private static readonly HashSet<string> NotInListsByDefault = ["bodyHtml", "bodyText", "createdAt", "deletedAt", "previousSlugs", "legacyIds", "media", "embargoed"];
 
+    /// <summary>What a single read leaves out for readers unless <c>include</c> names it: a front end renders <c>bodyHtml</c>, and the server redirects earlier slugs itself.</summary>
+    public static IReadOnlySet<string> OnRequest { get; } = new HashSet<string>(["bodyText", "previousSlugs", "legacyIds"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// Fields only editor keys are sent, or may ask for: the workflow state (<c>status</c>, <c>version</c>
+    /// for <c>If-Match</c>, <c>createdAt</c>, <c>deletedAt</c>), which public reads would only ever show as
+    /// "published", null or internal counters.
+    /// </summary>
+    public static IReadOnlySet<string> EditorOnly { get; } = new HashSet<string>(["status", "version", "createdAt", "deletedAt"], StringComparer.Ordinal);
+
     public static IReadOnlyList<string> Names { get; } = [.. Catalog.Select(f => f.Name.Value), Snippet];
 
-    /// <summary>What a list returns when <c>fields</c> is not given.</summary>
+    /// <summary>Everything a list can carry when <c>fields</c> is not given (feeds, sitemaps and other server-side renderings).</summary>
     public static IReadOnlySet<string> ListDefaults(bool search) =>
         Catalog.Select(f => f.Name.Value).Where(n => !NotInListsByDefault.Contains(n)).Concat(search ? [Snippet] : []).ToHashSet(StringComparer.Ordinal);
+
+    private static readonly IReadOnlySet<string>[] PublicListDefaults =
+        [Public(ListDefaults(search: false)), Public(ListDefaults(search: true))];
+
+    private static readonly IReadOnlySet<string>[] EditorListDefaults = [ListDefaults(search: false), ListDefaults(search: true)];
+
+    private static readonly IReadOnlySet<string> EditorArticleDefaults =
+        Catalog.Select(f => f.Name.Value).ToHashSet(StringComparer.Ordinal);
+
+    private static readonly IReadOnlySet<string> PublicArticleDefaults =
+        Public(EditorArticleDefaults.Where(n => !OnRequest.Contains(n)));
+
+    private static IReadOnlySet<string> Public(IEnumerable<string> fields) =>
+        fields.Where(n => !EditorOnly.Contains(n)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The fields a list sends: those <paramref name="requested"/> (<c>fields=</c>), or else its defaults
+    /// for the audience (editors also get <c>status</c> and <c>version</c>).
+    /// </summary>
+    public static IReadOnlySet<string> ForList(string? requested, bool search, ArticleStore.Audience audience) =>
+        requested is not null ? Parse(requested)
+        : (audience == ArticleStore.Audience.Editor ? EditorListDefaults : PublicListDefaults)[search ? 1 : 0];
+
+    /// <summary>
+    /// The fields a single read sends: everything to editors; to everyone else, everything but
+    /// <see cref="EditorOnly"/> and those of <see cref="OnRequest"/> not <paramref name="included"/>.
+    /// </summary>
+    public static IReadOnlySet<string> ForArticle(IEnumerable<string> included, ArticleStore.Audience audience)
+    {
+        if (audience == ArticleStore.Audience.Editor)
+        {
+            return EditorArticleDefaults;
+        }
+
+        var extra = included.ToList();
+        return extra.Count == 0 ? PublicArticleDefaults : PublicArticleDefaults.Concat(extra).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static HashSet<string> Parse(string requested) => QueryValues.List(requested).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The editor-only fields in <paramref name="fields"/> that <paramref name="audience"/> may not have, in catalog order.</summary>
+    public static IReadOnlyList<string> Refused(IReadOnlySet<string> fields, ArticleStore.Audience audience) =>
+        audience == ArticleStore.Audience.Editor
+            ? []
+            : Catalog.Select(f => f.Name.Value).Where(n => EditorOnly.Contains(n) && fields.Contains(n)).ToList();
+
+    /// <summary>
+    /// The answer when a reader without an editor key names editor-only fields: 401 without a key,
+    /// 403 with one (as for <c>status=</c>).
+    /// </summary>
+    public static ProblemHttpResult RefusalFor(IReadOnlyList<string> refused, HttpContext http)
+    {
+        var authenticated = http.User.Identity?.IsAuthenticated == true;
+        if (!authenticated)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"news-api\"";
+        }
+
+        var detail = $"'fields' names {string.Join(", ", refused)}, which only keys with the content:write scope are sent.";
+        return TypedResults.Problem(statusCode: authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, detail: detail);
+    }
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 
     /// <summary>
-    /// Writes a whole article, byte for byte as the serializer writes <see cref="ArticleDto"/>: the
-    /// single-article read, which spares each response the serializer's per-value work.
+    /// Writes a whole article, byte for byte as the serializer writes <see cref="ArticleDto"/>, which
+    /// spares each response the serializer's per-value work.
     /// </summary>
-    public static void WriteArticle(Utf8JsonWriter json, ArticleDto article, JsonSerializerOptions options)
+    public static void WriteArticle(Utf8JsonWriter json, ArticleDto article, JsonSerializerOptions options) =>
+        WriteArticle(json, article, EditorArticleDefaults, options);
+
+    /// <summary>The single-article read: the <paramref name="fields"/> of the article (<c>id</c> always), in catalog order, then <c>jsonLd</c> if it was asked for.</summary>
+    public static void WriteArticle(Utf8JsonWriter json, ArticleDto article, IReadOnlySet<string> fields, JsonSerializerOptions options)
     {
         json.WriteStartObject();
         foreach (var (name, write) in Catalog)
         {
-            write(json, name, article);
+            if (name.Equals(Property.Id) || fields.Contains(name.Value))
+            {
+                write(json, name, article);
+            }
         }
 
         if (article.JsonLd is { } structured)
@@ -252,5 +332,19 @@ public static class ArticleFields
         }
 
         json.WriteEndArray();
+    }
+}
+
+public static class ArticleFieldRules
+{
+    /// <summary><c>fields=</c>: known article field names, comma-separated (<c>snippet</c> only where searches are).</summary>
+    public static IRuleBuilderOptions<T, string?> ArticleFieldList<T>(this IRuleBuilderInitial<T, string?> rule, bool snippet)
+    {
+        var names = ArticleFields.Names.Where(n => snippet || n != ArticleFields.Snippet).ToArray();
+        return rule.Cascade(CascadeMode.Stop)
+            .Must(f => f is null || (QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)))
+            .WithMessage("'fields' must name fields, comma-separated.")
+            .Must(f => f is null || QueryValues.List(f).All(names.Contains))
+            .WithMessage((_, f) => $"'fields' may only name: {string.Join(", ", names)}. Unknown: {string.Join(", ", QueryValues.List(f).Where(n => !names.Contains(n)).Take(5))}.");
     }
 }

@@ -53,7 +53,7 @@ public sealed record ArticleListQuery(
     }
 
     /// <summary>Builds the query from requests that passed validation.</summary>
-    public static ArticleListQuery From(ArticleListRequest request, long[]? categoryIds)
+    public static ArticleListQuery From(ArticleListRequest request, long[]? categoryIds, ArticleStore.Audience audience)
     {
         var search = request.Q?.Trim();
         var sort = ArticleSorts.TryParse(request.Sort, out var s) ? s
@@ -70,9 +70,7 @@ public sealed record ArticleListQuery(
             sort,
             request.PageSize,
             request.WithTotal,
-            request.Fields is null
-                ? ArticleFields.ListDefaults(search is not null)
-                : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal),
+            ArticleFields.ForList(request.Fields, search is not null, audience),
             request.Status is null ? null : QueryValues.List(request.Status).Distinct(StringComparer.Ordinal).ToArray(),
             request.Author is null ? null : QueryValues.List(request.Author).Distinct(StringComparer.Ordinal).ToArray(),
             request.Kind is null ? null : QueryValues.List(request.Kind).Distinct(StringComparer.Ordinal).ToArray());

@@ -109,7 +109,7 @@ public static class ArticleLists
                 .ToArray();
         }
 
-        return await RunAsync(ArticleListQuery.From(request, categoryIds), request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
+        return await RunAsync(ArticleListQuery.From(request, categoryIds, ArticleViews.AudienceOf(http.User)), request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
     private static async Task<Results<CachedJsonBody<ArticleList>, ValidationProblem, ProblemHttpResult>> ListAuthorArticles(
@@ -130,7 +130,7 @@ public static class ArticleLists
         }
 
         var index = await categories.GetIndexAsync(cancellationToken);
-        var query = ArticleListQuery.From(request, null) with { Authors = [scope.Slug] };
+        var query = ArticleListQuery.From(request, null, ArticleViews.AudienceOf(http.User)) with { Authors = [scope.Slug] };
         return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
@@ -151,7 +151,7 @@ public static class ArticleLists
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No category has the slug '{scope.Slug}'.");
         }
 
-        var query = ArticleListQuery.From(request, index.WithDescendants(category, scope.WithDescendants).ToArray());
+        var query = ArticleListQuery.From(request, index.WithDescendants(category, scope.WithDescendants).ToArray(), ArticleViews.AudienceOf(http.User));
         return await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken);
     }
 
@@ -174,7 +174,7 @@ public static class ArticleLists
         }
 
         var index = await categories.GetIndexAsync(cancellationToken);
-        var query = ArticleListQuery.From(request, null) with { TagId = tag.Id };
+        var query = ArticleListQuery.From(request, null, ArticleViews.AudienceOf(http.User)) with { TagId = tag.Id };
         return (await RunAsync(query, request.Cursor, index, http, articles, cursors, site.Value, media, cancellationToken)).Result switch
         {
             CachedJsonBody<ArticleList> page => page,
@@ -206,6 +206,11 @@ public static class ArticleLists
             return http.User.Identity?.IsAuthenticated == true
                 ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Listing by 'status' needs a key with the content:write scope.")
                 : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: "Listing by 'status' needs an API key with the content:write scope.");
+        }
+
+        if (ArticleFields.Refused(query.Fields, audience) is { Count: > 0 } refused)
+        {
+            return ArticleFields.RefusalFor(refused, http);
         }
 
         var fingerprint = query.Fingerprint();

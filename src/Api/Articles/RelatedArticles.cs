@@ -16,7 +16,7 @@ public sealed record RelatedArticlesRequest
     [FromQuery(Name = "limit"), DefaultValue(DefaultLimit)]
     public int? Limit { get; init; }
 
-    /// <summary>Comma-separated article fields to return, as for lists (<c>id</c> always comes back).</summary>
+    /// <summary>Comma-separated article fields to return, as for lists (<c>id</c> always comes back; the editor-only fields need an editor key).</summary>
     [FromQuery(Name = "fields")]
     public string? Fields { get; init; }
 
@@ -32,11 +32,7 @@ public sealed class RelatedArticlesRequestValidator : AbstractValidator<RelatedA
     {
         RuleFor(r => r.Limit).InclusiveBetween(1, RelatedArticlesRequest.MaxLimit);
 
-        RuleFor(r => r.Fields).Cascade(CascadeMode.Stop)
-            .Must(f => QueryValues.List(f).Length > 0 && !QueryValues.HasEmptyEntries(f)).WithMessage("'fields' must name fields, comma-separated.")
-            .Must(f => QueryValues.List(f).All(name => ArticleFields.IsKnown(name) && name != ArticleFields.Snippet))
-            .WithMessage($"'fields' may only name: {string.Join(", ", ArticleFields.Names.Where(n => n != ArticleFields.Snippet))}.")
-            .When(r => r.Fields is not null);
+        RuleFor(r => r.Fields).ArticleFieldList(snippet: false);
     }
 }
 
@@ -55,6 +51,8 @@ public static class RelatedArticles
             .WithStrictQuery()
             .WithValidation()
             .Produces(StatusCodes.Status301MovedPermanently)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<CachedJsonBody<ArticleList>, RedirectHttpResult, ProblemHttpResult>> GetRelated(
@@ -75,9 +73,13 @@ public static class RelatedArticles
         }
 
         var limit = request.Take;
-        var fields = request.Fields is null
-            ? ArticleFields.ListDefaults(search: false)
-            : QueryValues.List(request.Fields).ToHashSet(StringComparer.Ordinal);
+        var audience = ArticleViews.AudienceOf(http.User);
+        var fields = ArticleFields.ForList(request.Fields, search: false, audience);
+        if (ArticleFields.Refused(fields, audience) is { Count: > 0 } refused)
+        {
+            return ArticleFields.RefusalFor(refused, http);
+        }
+
         var rows = await articles.FindRelatedAsync(
             source.Id, limit, fields.Contains("bodyHtml") || fields.Contains("bodyText"), fields.Contains("previousSlugs") || fields.Contains("legacyIds"), cancellationToken);
         var index = await categories.GetIndexAsync(cancellationToken);

@@ -205,9 +205,10 @@ public static class OpenApi
                 return;
             }
 
-            // Members written only when they have a value (asked-for extras) are the exception.
+            // Members written only when they have a value (asked-for extras), or only to some callers, are the exception.
             var optional = context.Type.GetProperties()
-                .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>()?.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)
+                .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>()?.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull
+                    || p.GetCustomAttribute<NotAlwaysSentAttribute>() is not null)
                 .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name))
                 .ToHashSet(StringComparer.Ordinal);
             concrete.Required = new HashSet<string>(properties.Keys.Where(name => !optional.Contains(name)));

@@ -20,6 +20,8 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private readonly HttpClient _client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
+    private async Task<HttpClient> EditorAsync() => api.CreateClient(await api.CreateKeyAsync("content:write"));
+
     [Fact]
     public async Task GetArticle_returns_the_seed_article_with_its_breadcrumb()
     {
@@ -30,11 +32,11 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(SeedTitle, article.GetProperty("title").GetString());
         Assert.Equal(SeedLede, article.GetProperty("summary").GetString());
         Assert.Equal("2017-04-12T00:00:00Z", article.GetProperty("publishedAt").GetString());
-        Assert.Equal("published", article.GetProperty("status").GetString());
         Assert.Equal("en", article.GetProperty("language").GetString());
         Assert.Equal($"https://news.example.com/articles/{SeedSlug}", article.GetProperty("canonicalUrl").GetString());
-        Assert.Equal(["t1453741"], article.GetProperty("legacyIds").EnumerateArray().Select(e => e.GetString()));
-        Assert.Empty(article.GetProperty("previousSlugs").EnumerateArray());
+        var aliases = await (await _client.GetAsync($"/v1/articles/{SeedSlug}?include=legacyIds,previousSlugs")).ReadJsonAsync();
+        Assert.Equal(["t1453741"], aliases.GetProperty("legacyIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Empty(aliases.GetProperty("previousSlugs").EnumerateArray());
 
         var category = article.GetProperty("category");
         Assert.Equal("china-news", category.GetProperty("slug").GetString());
@@ -63,9 +65,10 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(standalone, document.RootElement.GetProperty("jsonLd").GetRawText());
         Assert.NotEqual(plain.Headers.ETag, withLd.Headers.ETag);
 
-        // Byte for byte what the serializer writes for the DTO with the member set.
+        // Byte for byte what the serializer writes for the DTO with the member set (an editor's read has every member).
+        var full = await (await (await EditorAsync()).GetAsync("/v1/articles/1?include=jsonld")).Content.ReadAsStringAsync();
         var options = api.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<ArticleDto>(sent, options), options), sent);
+        Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<ArticleDto>(full, options), options), full);
 
         var bad = await (await _client.GetAsync("/v1/articles/1?include=jsonld,comments")).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.NotEmpty(bad.ErrorsFor("include"));
@@ -94,7 +97,7 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
             INSERT INTO article_aliases (alias, article_id, kind) SELECT @slug || '-old', id, 'slug' FROM articles WHERE slug = @slug;
             """, new { slug, group });
 
-        var response = await _client.GetAsync($"/v1/articles/{slug}");
+        var response = await (await EditorAsync()).GetAsync($"/v1/articles/{slug}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = await response.Content.ReadAsStringAsync();
 
@@ -119,7 +122,7 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task GetArticle_body_is_one_paragraph_each_without_the_page_chrome()
     {
-        var article = await (await _client.GetAsync($"/v1/articles/{SeedSlug}")).ReadJsonAsync();
+        var article = await (await _client.GetAsync($"/v1/articles/{SeedSlug}?include=bodyText")).ReadJsonAsync();
         var html = article.GetProperty("bodyHtml").GetString()!;
         var text = article.GetProperty("bodyText").GetString()!;
 
@@ -175,7 +178,7 @@ public sealed class GetArticleTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
         Assert.Equal($"/v1/articles/{SeedSlug}?lang=en", response.Headers.Location?.OriginalString);
-        var article = await (await _client.GetAsync(response.Headers.Location)).ReadJsonAsync();
+        var article = await (await _client.GetAsync($"{response.Headers.Location}&include=previousSlugs")).ReadJsonAsync();
         Assert.Contains("xi-and-trump-speak-by-phone", article.GetProperty("previousSlugs").EnumerateArray().Select(e => e.GetString()));
     }
 

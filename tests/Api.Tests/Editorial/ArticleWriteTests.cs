@@ -187,7 +187,7 @@ public sealed class ArticleWriteTests(EditorialFixture api) : IClassFixture<Edit
         var redirect = await api.Public.GetAsync("/v1/articles/old-headline");
         Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
         Assert.Equal("/v1/articles/new-headline", redirect.Headers.Location?.OriginalString);
-        var current = await (await api.Public.GetAsync("/v1/articles/new-headline")).ReadJsonAsync();
+        var current = await (await api.Public.GetAsync("/v1/articles/new-headline?include=previousSlugs")).ReadJsonAsync();
         Assert.Equal(["old-headline"], current.GetProperty("previousSlugs").EnumerateArray().Select(s => s.GetString()));
     }
 

@@ -80,7 +80,7 @@ public sealed class PreviewTests(EditorialFixture api) : IClassFixture<Editorial
         Assert.Equal(["Brand new preview tag"], shown.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
 
         // Nothing of it was saved: the article, its revisions, the change feed, the tags.
-        var live = await (await api.Public.GetAsync($"/v1/articles/{id}")).ReadJsonAsync();
+        var live = await (await api.Editor.GetAsync($"/v1/articles/{id}")).ReadJsonAsync();
         Assert.Equal("Live headline", live.GetProperty("title").GetString());
         Assert.Equal(1, live.GetProperty("version").GetInt32());
         Assert.Equal(1, await api.ScalarAsync<long>("SELECT count(*) FROM article_revisions WHERE article_id = @id", new { id }));

@@ -31,7 +31,7 @@ public sealed class ImportTests(EditorialFixture api) : IClassFixture<EditorialF
 
         var item = Assert.Single(report.GetProperty("items").EnumerateArray());
         Assert.Equal("created", item.GetProperty("outcome").GetString());
-        var article = await (await api.Public.GetAsync($"/v1/articles/{item.GetProperty("slug").GetString()}")).ReadJsonAsync();
+        var article = await (await api.Public.GetAsync($"/v1/articles/{item.GetProperty("slug").GetString()}?include=bodyText")).ReadJsonAsync();
         Assert.Equal("Reception for the national day", article.GetProperty("title").GetString());
         Assert.Equal("2018-05-03T00:00:00Z", article.GetProperty("publishedAt").GetString());
         Assert.Equal(["Home", "Embassy News", "Press Releases"], article.GetProperty("category").GetProperty("breadcrumb").EnumerateArray().Select(b => b.GetProperty("name").GetString()));
