@@ -65,14 +65,17 @@ public static class ArticleEndpoints
     {
         var audience = ArticleViews.AudienceOf(http.User);
         var fields = ArticleFields.ForArticle(includes.Fields, audience);
-        var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken);
+        var ninjs = NinjsResults.IsRequested(http.Request);
+        // ninjs carries the plain-text body; JSON only what the fields show.
+        var whole = ninjs || fields.Overlaps(ArticleFields.OnRequest);
+        var (row, redirectTo) = await views.FindAsync(route, audience, cancellationToken, whole);
         if (row is null)
         {
             return redirectTo is not null ? ArticleRoute.MovedTo(redirectTo, http) : ArticleRoute.NotFound(route.IdOrSlug);
         }
 
         var view = await views.RenderAsync(row, audience, cancellationToken);
-        if (NinjsResults.IsRequested(http.Request))
+        if (ninjs)
         {
             return NinjsResults.For(view, audience);
         }

@@ -29,13 +29,16 @@ public sealed class ArticleViews(ArticleStore articles, CategoryStore categories
         : user.HasClaim(Scopes.ClaimType, Scopes.Partner) ? ArticleStore.Audience.Partner
         : ArticleStore.Audience.Public;
 
-    /// <summary>The article named by id or current slug, or else the current slug an alias points to.</summary>
-    public async Task<(ArticleRow? Row, string? RedirectTo)> FindAsync(ArticleRoute route, ArticleStore.Audience audience, CancellationToken cancellationToken)
+    /// <summary>
+    /// The article named by id or current slug, or else the current slug an alias points to. Without
+    /// <paramref name="whole"/>, the row has no plain-text body and no aliases (see <see cref="ArticleStore.FindByIdAsync"/>).
+    /// </summary>
+    public async Task<(ArticleRow? Row, string? RedirectTo)> FindAsync(ArticleRoute route, ArticleStore.Audience audience, CancellationToken cancellationToken, bool whole = true)
     {
         var id = route.Id;
         var row = id is { } byId
-            ? await articles.FindByIdAsync(byId, audience, cancellationToken)
-            : await articles.FindBySlugAsync(route.IdOrSlug, audience, cancellationToken);
+            ? await articles.FindByIdAsync(byId, audience, cancellationToken, whole: whole)
+            : await articles.FindBySlugAsync(route.IdOrSlug, audience, cancellationToken, whole);
         if (row is not null || id is not null)
         {
             return (row, null);

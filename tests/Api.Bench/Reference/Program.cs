@@ -1,15 +1,20 @@
 // tests/Api.Bench/Reference - the yardstick of scripts/bench: the public reads of the News API as a
 // careful engineer would write them with nothing around them, independent of the API's code. Kestrel,
 // one Npgsql data source, prepared statements of its own SQL (the simplest correct queries for each
-// answer: the row, its category, its tags in order), and the rows written straight to JSON; no
-// middleware, no validation, no caching, no logging below warnings. The API's ratio to it therefore
-// shows the cost of the API's SQL as well as of its own work around the queries.
+// answer: the rows, and each row's tags, translations, authors and corrections as JSON from
+// subqueries), and the rows written straight to JSON; no middleware, no validation, no caching, no
+// logging below warnings. It sends the same document as the API's public reads (the same members
+// with the same values; its JSON arrays come from PostgreSQL as they are), so the API's ratio to it
+// shows the cost of the API's SQL as well as of its own work around the queries. The category tree
+// (a few dozen rows) is read once at start, breadcrumbs are written from memory; library images are
+// out of its scope (the bench content has none).
 //
-//   GET /v1/articles/{slug}   the public article by slug (body, category, tags), 404 when there is none
+//   GET /v1/articles/{slug}   the public article by slug, 404 when there is none
 //   GET /v1/articles          the newest public articles, newest first: limit 1..100 (default 20),
 //                             category=slug (the category and its descendants), q=text (ranked
 //                             English full-text search with a highlighted snippet); {"items": [...]}
-//   GET /ready                200 once a first SELECT 1 has succeeded, 503 until then
+//   GET /ready                200 once a first SELECT 1 has succeeded and the categories are read,
+//                             503 until then
 //
 // Settings (environment): ASPNETCORE_URLS (where it listens) and ConnectionStrings__Content. The
 // connection string gets the pool size the API's defaults use (Database.WithDefaults), nothing else
@@ -29,25 +34,54 @@ public static class ReferenceApp
 {
     private const string Visible = "a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL";
 
+    // The related rows of an article, each as the text of a compact JSON array (row_to_json), in the
+    // order the API gives them.
+
     private const string Tags = """
-        (SELECT coalesce(json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY at.position), '[]')
-         FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id)::text
+        (SELECT coalesce('[' || string_agg(row_to_json(x)::text, ',' ORDER BY at.position) || ']', '[]')
+         FROM article_tags at JOIN tags t ON t.id = at.tag_id, LATERAL (SELECT t.slug, t.name) x
+         WHERE at.article_id = a.id)
+        """;
+
+    private const string Translations = """
+        (SELECT coalesce('[' || string_agg(row_to_json(x)::text, ',' ORDER BY t.language, t.id) || ']', '[]')
+         FROM articles t, LATERAL (SELECT t.id, t.slug, t.language) x
+         WHERE t.translation_group = a.translation_group AND t.id <> a.id
+           AND t.status = 'published' AND t.published_at <= now() AND t.deleted_at IS NULL)
+        """;
+
+    private const string Authors = """
+        (SELECT coalesce('[' || string_agg(row_to_json(x)::text, ',' ORDER BY aa.position) || ']', '[]')
+         FROM article_authors aa JOIN authors au ON au.id = aa.author_id, LATERAL (SELECT au.id, au.slug, au.name, au.title) x
+         WHERE aa.article_id = a.id)
+        """;
+
+    private const string Corrections = """
+        (SELECT coalesce('[' || string_agg(row_to_json(x)::text, ',' ORDER BY c.created_at, c.id) || ']', '[]')
+         FROM article_corrections c, LATERAL (SELECT c.id, c.kind, c.text, c.created_at AS "createdAt") x
+         WHERE c.article_id = a.id)
+        """;
+
+    /// <summary>What an article and a list item share, in the API's order (from column 0).</summary>
+    private const string Head = "a.id, a.slug, a.title, a.summary";
+
+    /// <summary>The rest of a list item or an article, after the body (17 columns).</summary>
+    private const string Tail = $"""
+        a.language, a.published_at, a.updated_at, a.canonical_url, a.byline, a.source, a.image_url, a.image_alt,
+        a.category_id, {Tags}, {Translations}, {Authors}, a.dateline, a.kind, {Corrections}, a.content_modified_at
         """;
 
     private const string BySlug = $"""
-        SELECT a.id, a.slug, a.title, a.summary, a.body_html, a.language, a.published_at, a.updated_at,
-               a.byline, a.source, a.image_url, a.image_alt, c.id, c.slug, c.name, {Tags}
-        FROM articles a JOIN categories c ON c.id = a.category_id
+        SELECT {Head}, a.body_html, {Tail}
+        FROM articles a
         WHERE a.slug = $1 AND {Visible}
         """;
 
-    private const string ListColumns = $"""
-        a.id, a.slug, a.title, a.summary, a.language, a.published_at, a.image_url, a.image_alt, c.id, c.slug, c.name, {Tags}
-        """;
+    private const string ListColumns = $"{Head}, {Tail}";
 
     private const string Newest = $"""
         SELECT {ListColumns}
-        FROM articles a JOIN categories c ON c.id = a.category_id
+        FROM articles a
         WHERE {Visible}
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT $1
@@ -60,7 +94,7 @@ public static class ReferenceApp
             SELECT child.id FROM categories child JOIN tree ON child.parent_id = tree.id
         )
         SELECT {ListColumns}
-        FROM articles a JOIN categories c ON c.id = a.category_id
+        FROM articles a
         WHERE a.category_id IN (SELECT id FROM tree) AND {Visible}
         ORDER BY a.published_at DESC, a.id DESC
         LIMIT $1
@@ -76,7 +110,7 @@ public static class ReferenceApp
         )
         SELECT {ListColumns},
                ts_headline('english', a.body_text, websearch_to_tsquery('english', $2), 'MaxWords=30, MinWords=12, MaxFragments=2')
-        FROM hits JOIN articles a ON a.id = hits.id JOIN categories c ON c.id = a.category_id
+        FROM hits JOIN articles a ON a.id = hits.id
         ORDER BY hits.rank DESC, a.published_at DESC, a.id DESC
         """;
 
@@ -106,7 +140,9 @@ public static class ReferenceApp
         dataSourceBuilder.ConnectionStringBuilder.ApplicationName ??= "news-api-bench-reference";
         await using var dataSource = dataSourceBuilder.Build();
 
+        var homeName = builder.Configuration["Site:HomeName"] ?? "Home";
         var app = builder.Build();
+        Site? site = null;
 
         app.MapGet("/ready", async (CancellationToken cancellationToken) =>
         {
@@ -120,6 +156,9 @@ public static class ReferenceApp
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 await using var command = new NpgsqlCommand("SELECT 1", connection);
                 await command.ExecuteScalarAsync(cancellationToken);
+                site = new Site(
+                    app.Configuration["Site:ArticleUrlTemplate"] ?? "https://news.example.com/articles/{slug}",
+                    await CategoryTree.LoadAsync(dataSource, homeName));
                 Volatile.Write(ref ready, 1);
                 return Results.Text("ready\n");
             }
@@ -143,20 +182,14 @@ public static class ReferenceApp
             using (var json = new Utf8JsonWriter(body, Writer))
             {
                 json.WriteStartObject();
-                json.WriteNumber("id", reader.GetInt64(0));
-                json.WriteString("slug", reader.GetString(1));
-                json.WriteString("title", reader.GetString(2));
-                json.WriteString("summary", reader.GetString(3));
+                WriteHead(json, reader);
                 json.WriteString("bodyHtml", reader.GetString(4));
-                json.WriteString("language", reader.GetString(5));
-                json.WriteString("publishedAt", reader.GetDateTime(6));
-                json.WriteString("updatedAt", reader.GetDateTime(7));
-                WriteNullable(json, "byline", reader, 8);
-                WriteNullable(json, "source", reader, 9);
-                WriteImage(json, reader, 10);
-                WriteCategory(json, reader, 12);
-                json.WritePropertyName("tags");
-                json.WriteRawValue(reader.GetString(15), skipInputValidation: true);
+                WriteTail(json, reader, 5, site!);
+                // Library images are out of the reference's scope (the bench content has none); public
+                // reads never see an article under embargo.
+                json.WriteStartArray("media");
+                json.WriteEndArray();
+                json.WriteBoolean("embargoed", false);
                 json.WriteEndObject();
             }
 
@@ -188,19 +221,11 @@ public static class ReferenceApp
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     json.WriteStartObject();
-                    json.WriteNumber("id", reader.GetInt64(0));
-                    json.WriteString("slug", reader.GetString(1));
-                    json.WriteString("title", reader.GetString(2));
-                    json.WriteString("summary", reader.GetString(3));
-                    json.WriteString("language", reader.GetString(4));
-                    json.WriteString("publishedAt", reader.GetDateTime(5));
-                    WriteImage(json, reader, 6);
-                    WriteCategory(json, reader, 8);
-                    json.WritePropertyName("tags");
-                    json.WriteRawValue(reader.GetString(11), skipInputValidation: true);
-                    if (reader.FieldCount > 12)
+                    WriteHead(json, reader);
+                    WriteTail(json, reader, 4, site!);
+                    if (reader.FieldCount > 21)
                     {
-                        json.WriteString("snippet", reader.GetString(12));
+                        json.WriteString("snippet", reader.GetString(21));
                     }
 
                     json.WriteEndObject();
@@ -243,6 +268,114 @@ public static class ReferenceApp
         }
     }
 
+    private static void WriteHead(Utf8JsonWriter json, NpgsqlDataReader reader)
+    {
+        json.WriteNumber("id", reader.GetInt64(0));
+        json.WriteString("slug", reader.GetString(1));
+        json.WriteString("title", reader.GetString(2));
+        json.WriteString("summary", reader.GetString(3));
+    }
+
+    /// <summary>The members after the body, from the 17 columns of <see cref="Tail"/> at <paramref name="at"/>.</summary>
+    private static void WriteTail(Utf8JsonWriter json, NpgsqlDataReader reader, int at, Site site)
+    {
+        json.WriteString("language", reader.GetString(at));
+        json.WriteString("publishedAt", reader.GetDateTime(at + 1));
+        json.WriteString("updatedAt", reader.GetDateTime(at + 2));
+        json.WriteString("canonicalUrl", reader.IsDBNull(at + 3) ? site.ArticleUrl(reader.GetInt64(0), reader.GetString(1)) : reader.GetString(at + 3));
+        WriteNullable(json, "byline", reader, at + 4);
+        WriteNullable(json, "source", reader, at + 5);
+        WriteImage(json, reader, at + 6);
+        site.Categories.Write(json, reader.GetInt64(at + 8));
+        json.WritePropertyName("tags");
+        json.WriteRawValue(reader.GetString(at + 9), skipInputValidation: true);
+        json.WritePropertyName("translations");
+        json.WriteRawValue(reader.GetString(at + 10), skipInputValidation: true);
+        json.WritePropertyName("authors");
+        json.WriteRawValue(reader.GetString(at + 11), skipInputValidation: true);
+        WriteNullable(json, "dateline", reader, at + 12);
+        json.WriteString("kind", reader.GetString(at + 13));
+        json.WritePropertyName("corrections");
+        json.WriteRawValue(reader.GetString(at + 14), skipInputValidation: true);
+        if (reader.IsDBNull(at + 15))
+        {
+            json.WriteNull("contentModifiedAt");
+        }
+        else
+        {
+            json.WriteString("contentModifiedAt", reader.GetDateTime(at + 15));
+        }
+    }
+
+    /// <summary>
+    /// The public site's settings (Site:ArticleUrlTemplate and Site:HomeName, read as the API's
+    /// appsettings.json gives them) and its categories.
+    /// </summary>
+    private sealed class Site(string articleUrlTemplate, CategoryTree categories)
+    {
+        public CategoryTree Categories => categories;
+
+        public string ArticleUrl(long id, string slug) =>
+            articleUrlTemplate.Replace("{slug}", slug, StringComparison.Ordinal).Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The category tree (a few dozen rows), read once at start: each category's member of an article,
+    /// breadcrumb included, is written from memory. The bench never edits categories during a run; a
+    /// category the tree does not know is an error, not a stale answer.
+    /// </summary>
+    private sealed class CategoryTree(Dictionary<long, (string Slug, string Name, long? Parent)> rows, string homeName)
+    {
+        public static async Task<CategoryTree> LoadAsync(NpgsqlDataSource dataSource, string homeName)
+        {
+            var rows = new Dictionary<long, (string, string, long?)>();
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT id, slug, name, parent_id FROM categories", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows[reader.GetInt64(0)] = (reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
+            }
+
+            return new CategoryTree(rows, homeName);
+        }
+
+        public void Write(Utf8JsonWriter json, long id)
+        {
+            var (slug, name, _) = rows[id];
+            json.WriteStartObject("category");
+            json.WriteNumber("id", id);
+            json.WriteString("slug", slug);
+            json.WriteString("name", name);
+            json.WriteStartArray("breadcrumb");
+            json.WriteStartObject();
+            json.WriteNull("id");
+            json.WriteNull("slug");
+            json.WriteString("name", homeName);
+            json.WriteEndObject();
+            WriteFromTop(json, id);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        private void WriteFromTop(Utf8JsonWriter json, long id)
+        {
+            var (slug, name, parent) = rows[id];
+            if (parent is { } above)
+            {
+                WriteFromTop(json, above);
+            }
+
+            json.WriteStartObject();
+            json.WriteNumber("id", id);
+            json.WriteString("slug", slug);
+            json.WriteString("name", name);
+            json.WriteEndObject();
+        }
+    }
+
+    private static readonly string[] ExternalImageNulls = ["mediumId", "width", "height", "caption", "credit", "copyright", "dominantColor", "placeholder", "renditions"];
+
     /// <summary>The image: its URL and alt text (two columns from <paramref name="ordinal"/>), or null.</summary>
     private static void WriteImage(Utf8JsonWriter json, NpgsqlDataReader reader, int ordinal)
     {
@@ -255,16 +388,12 @@ public static class ReferenceApp
         json.WriteStartObject("image");
         json.WriteString("url", reader.GetString(ordinal));
         json.WriteString("alt", reader.IsDBNull(ordinal + 1) ? "" : reader.GetString(ordinal + 1));
-        json.WriteEndObject();
-    }
+        // What a library medium would give: none for an external image.
+        foreach (var member in ExternalImageNulls)
+        {
+            json.WriteNull(member);
+        }
 
-    /// <summary>The category: id, slug and name (three columns from <paramref name="ordinal"/>).</summary>
-    private static void WriteCategory(Utf8JsonWriter json, NpgsqlDataReader reader, int ordinal)
-    {
-        json.WriteStartObject("category");
-        json.WriteNumber("id", reader.GetInt64(ordinal));
-        json.WriteString("slug", reader.GetString(ordinal + 1));
-        json.WriteString("name", reader.GetString(ordinal + 2));
         json.WriteEndObject();
     }
 
