@@ -127,11 +127,19 @@ public sealed partial class ArticleStore
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
 
-    private static string SearchCondition(SearchMode mode) =>
-        mode == SearchMode.None ? "TRUE" : $"a.search_vector @@ {TsQuery(mode)}";
+    /// <summary>
+    /// The search's tsquery, parsed once per statement: a CTE the search statements start with, whose
+    /// <c>q.q</c> the conditions and the rank use (written inline, the parse ran for every row twice).
+    /// </summary>
+    private static string QueryCte(SearchMode mode) => $"q AS MATERIALIZED (SELECT {TsQuery(mode)} AS q)";
 
+    /// <summary>Needs <see cref="QueryCte"/> and <c>q</c> in FROM when searching.</summary>
+    private static string SearchCondition(SearchMode mode) =>
+        mode == SearchMode.None ? "TRUE" : "a.search_vector @@ q.q";
+
+    /// <summary>Needs <see cref="QueryCte"/> and <c>q</c> in FROM when searching.</summary>
     private static string RankExpression(SearchMode mode) =>
-        mode == SearchMode.None ? "0::float8" : $"ts_rank_cd(a.search_vector, {TsQuery(mode)}, 32)::float8";
+        mode == SearchMode.None ? "0::float8" : "ts_rank_cd(a.search_vector, q.q, 32)::float8";
 
     /// <summary>ORDER BY and the keyset condition "comes after the cursor" for each order; id breaks every tie.</summary>
     private static (string OrderBy, string After) Ordering(ArticleSort sort, string rank, string published) => sort switch
@@ -193,6 +201,36 @@ public sealed partial class ArticleStore
                             """;
                     }
 
+                    if (mode != SearchMode.None)
+                    {
+                        // A search ranks every match: the ranking and the top of the order see only the
+                        // id and the rank, and the page's 20 rows are read and joined afterwards (sorting
+                        // whole rows, bodies included, cost more than the ranking).
+                        variants[(sort, mode, withBody, false, editor, withAliases)] = $"""
+                            WITH {QueryCte(mode)},
+                            hits AS (
+                                SELECT a.id, {rank} AS rank
+                                FROM articles a, q
+                                WHERE {visible}
+                                  AND {Filters}
+                                  AND {SearchCondition(mode)}
+                                  AND (@afterId::bigint IS NULL OR {after})
+                                ORDER BY {orderBy}
+                                LIMIT @take
+                            ),
+                            page AS (
+                                SELECT {body} {MetaColumns}, {aliases}, hits.rank
+                                FROM hits
+                                JOIN articles a ON a.id = hits.id
+                                {WithLists}
+                            )
+                            SELECT page.*, {snippet} AS snippet
+                            FROM page
+                            ORDER BY {finalOrder}
+                            """;
+                        continue;
+                    }
+
                     variants[(sort, mode, withBody, false, editor, withAliases)] = $"""
                         WITH page AS (
                             SELECT {body} {MetaColumns}, {aliases}, {rank} AS rank
@@ -220,8 +258,9 @@ public sealed partial class ArticleStore
         Enum.GetValues<SearchMode>()
             .SelectMany(mode => new[] { (mode, false), (mode, true) })
             .ToFrozenDictionary(key => key, key => $"""
+                {(key.Item1 == SearchMode.None ? "" : $"WITH {QueryCte(key.Item1)}")}
                 SELECT count(*)
-                FROM articles a
+                FROM articles a{(key.Item1 == SearchMode.None ? "" : ", q")}
                 WHERE {(key.Item2 ? EditorStatuses : Visible)}
                   AND {Filters}
                   AND {SearchCondition(key.Item1)}
