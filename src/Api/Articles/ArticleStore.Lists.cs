@@ -168,6 +168,12 @@ public sealed partial class ArticleStore
                     var body = withBody ? $"a.body_html, a.body_text, {BodyMedia}," : "'' AS body_html, '' AS body_text, NULL::text AS body_media,";
                     var snippet = mode == SearchMode.None ? "NULL::text" : $"ts_headline('english', page.body_text, {TsQuery(mode)}, @headline)";
                     var finalOrder = orderBy.Replace("a.", "page.", StringComparison.Ordinal).Replace("rank", "page.rank", StringComparison.Ordinal);
+                    var conditions = $"""
+                        {visible}
+                          AND {Filters}
+                          AND {SearchCondition(mode)}
+                          AND (@afterId::bigint IS NULL OR {after})
+                        """;
                     if (!editor && mode == SearchMode.None && sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)
                     {
                         // Each category's newest (or oldest) rows come from its own index, then merge:
@@ -211,10 +217,7 @@ public sealed partial class ArticleStore
                             hits AS (
                                 SELECT a.id, {rank} AS rank
                                 FROM articles a, q
-                                WHERE {visible}
-                                  AND {Filters}
-                                  AND {SearchCondition(mode)}
-                                  AND (@afterId::bigint IS NULL OR {after})
+                                WHERE {conditions}
                                 ORDER BY {orderBy}
                                 LIMIT @take
                             ),
@@ -236,10 +239,7 @@ public sealed partial class ArticleStore
                             SELECT {body} {MetaColumns}, {aliases}, {rank} AS rank
                             FROM articles a
                             {WithLists}
-                            WHERE {visible}
-                              AND {Filters}
-                              AND {SearchCondition(mode)}
-                              AND (@afterId::bigint IS NULL OR {after})
+                            WHERE {conditions}
                             ORDER BY {orderBy}
                             LIMIT @take
                         )
