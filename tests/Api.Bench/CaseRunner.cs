@@ -21,6 +21,9 @@ internal sealed class CaseRunner(
     private string? writerKey;
     private WrkReport? lastReport;
 
+    /// <summary>The check answers of the cases compared with the reference, by path: the first of a pair's two cases to run.</summary>
+    private readonly Dictionary<string, (string Case, System.Text.Json.Nodes.JsonNode Document)> compared = [];
+
     /// <summary>One case (one round of it) against the server aimed at; fails the run when that server dies meanwhile.</summary>
     public async Task<CaseResult> RunAsync(BenchCase benchCase, int? round, Aim aim, CancellationToken cancellationToken)
     {
@@ -76,7 +79,52 @@ internal sealed class CaseRunner(
             return run.Failed($"GET {settings.CheckArticlePath} answered {check.CodeText}");
         }
 
+        if (SameDocument(run, settings.CheckArticlePath, check) is { } different)
+        {
+            return run.Failed(different, check.Size);
+        }
+
         return await MeasureAsync(run, new WrkJob("random-article.lua", [$"{settings.Articles}"]), check.Size, cancellationToken);
+    }
+
+    /// <summary>
+    /// A case and its reference case must answer the same request with the same document, or their
+    /// ratio compares different work: the members of the article, or of each list item (not the
+    /// cursor, the total, or the search snippets, which each writes its own way). Null when they agree,
+    /// or when the other case has not run yet; else why not, logged.
+    /// </summary>
+    private string? SameDocument(Run run, string path, HttpAnswer answer)
+    {
+        var pairName = run.Name.StartsWith("ref:", StringComparison.Ordinal) ? run.Name : "ref:" + run.Name;
+        if (!Targets.RatioPairs.Any(p => p.Base == pairName && "ref:" + p.Case == pairName))
+        {
+            return null;
+        }
+
+        var document = System.Text.Json.Nodes.JsonNode.Parse(answer.Body)!;
+        if (document["items"] is System.Text.Json.Nodes.JsonArray items)
+        {
+            foreach (var item in items.OfType<System.Text.Json.Nodes.JsonObject>())
+            {
+                item.Remove("snippet");
+            }
+
+            document = items;
+        }
+
+        if (!compared.TryGetValue(path, out var first) || first.Case == run.Name)
+        {
+            compared[path] = (run.Name, document);
+            return null;
+        }
+
+        if (System.Text.Json.Nodes.JsonNode.DeepEquals(first.Document, document))
+        {
+            return null;
+        }
+
+        Log.Line($"error: {first.Case} and {run.Name} answer GET {path} with different documents; first 200 bytes of {run.Name}'s: {answer.Start}");
+        return $"its answer to GET {path} is not the document {first.Case} sent";
     }
 
     // list-first-page, ref:list-first-page, cached:list-first-page, category-with-descendants, and
@@ -94,6 +142,11 @@ internal sealed class CaseRunner(
         {
             Log.Line($"error: GET {path} returned no items");
             return run.Failed($"GET {path} returned no items", check.Size);
+        }
+
+        if (SameDocument(run, path, check) is { } different)
+        {
+            return run.Failed(different, check.Size);
         }
 
         return await MeasureAsync(run, new WrkJob("paths.lua", [path]), check.Size, cancellationToken);
@@ -175,6 +228,11 @@ internal sealed class CaseRunner(
             {
                 Log.Line($"error: GET {path} returned no items");
                 return run.Failed($"query '{query}' returned no results", body);
+            }
+
+            if (SameDocument(run, path, check) is { } different)
+            {
+                return run.Failed(different, body);
             }
         }
 
