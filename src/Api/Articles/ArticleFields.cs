@@ -154,21 +154,9 @@ public static class ArticleFields
             ? []
             : Catalog.Select(f => f.Name.Value).Where(n => EditorOnly.Contains(n) && fields.Contains(n)).ToList();
 
-    /// <summary>
-    /// The answer when a reader without an editor key names editor-only fields: 401 without a key,
-    /// 403 with one (as for <c>status=</c>).
-    /// </summary>
-    public static ProblemHttpResult RefusalFor(IReadOnlyList<string> refused, HttpContext http)
-    {
-        var authenticated = http.User.Identity?.IsAuthenticated == true;
-        if (!authenticated)
-        {
-            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"news-api\"";
-        }
-
-        var detail = $"'fields' names {string.Join(", ", refused)}, which only keys with the content:write scope are sent.";
-        return TypedResults.Problem(statusCode: authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, detail: detail);
-    }
+    /// <summary>The answer when a reader without an editor key names editor-only fields (see <see cref="ArticleViews.EditorKeyRequired"/>).</summary>
+    public static ProblemHttpResult RefusalFor(IReadOnlyList<string> refused, HttpContext http) =>
+        ArticleViews.EditorKeyRequired(http, $"'fields' names {string.Join(", ", refused)}, which only keys with the content:write scope are sent.");
 
     public static bool IsKnown(string name) => Names.Contains(name, StringComparer.Ordinal);
 

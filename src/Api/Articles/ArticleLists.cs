@@ -198,14 +198,7 @@ public static class ArticleLists
         if (query.Statuses is not null && audience != ArticleStore.Audience.Editor)
         {
             // 'status=' shows unpublished work: only editors may ask.
-            if (http.User.Identity?.IsAuthenticated != true)
-            {
-                http.Response.Headers.WWWAuthenticate = "Bearer realm=\"news-api\"";
-            }
-
-            return http.User.Identity?.IsAuthenticated == true
-                ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Listing by 'status' needs a key with the content:write scope.")
-                : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, detail: "Listing by 'status' needs an API key with the content:write scope.");
+            return ArticleViews.EditorKeyRequired(http, "Listing by 'status' needs an API key with the content:write scope.");
         }
 
         if (ArticleFields.Refused(query.Fields, audience) is { Count: > 0 } refused)

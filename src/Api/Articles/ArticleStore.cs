@@ -145,12 +145,7 @@ public sealed partial class ArticleStore(ReadSource reads)
     /// </summary>
     public async Task<ArticleRow?> FindByIdAsync(long id, Audience audience, CancellationToken cancellationToken, NpgsqlConnection? connection = null, bool whole = true)
     {
-        const string publicSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = $1 AND {Visible}";
-        const string partnerSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = $1 AND {PartnerVisible}";
-        const string editorSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.id = $1";
-        const string publicReaderSql = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE a.id = $1 AND {Visible}";
-        const string partnerReaderSql = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE a.id = $1 AND {PartnerVisible}";
-        var sql = whole ? For(audience, publicSql, partnerSql, editorSql) : For(audience, publicReaderSql, partnerReaderSql, editorSql);
+        var sql = ById.For(audience, whole);
         if (connection is not null)
         {
             return await ReadOneAsync(connection, sql, new NpgsqlParameter<long> { TypedValue = id }, cancellationToken);
@@ -163,14 +158,24 @@ public sealed partial class ArticleStore(ReadSource reads)
     /// <summary>The article with this current slug if <paramref name="audience"/> may see it; <paramref name="whole"/> as for <see cref="FindByIdAsync"/>.</summary>
     public async Task<ArticleRow?> FindBySlugAsync(string slug, Audience audience, CancellationToken cancellationToken, bool whole = true)
     {
-        const string publicSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = $1 AND {Visible}";
-        const string partnerSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = $1 AND {PartnerVisible}";
-        const string editorSql = $"SELECT {Columns} FROM articles a {WithLists} WHERE a.slug = $1";
-        const string publicReaderSql = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE a.slug = $1 AND {Visible}";
-        const string partnerReaderSql = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE a.slug = $1 AND {PartnerVisible}";
-        var sql = whole ? For(audience, publicSql, partnerSql, editorSql) : For(audience, publicReaderSql, partnerReaderSql, editorSql);
         await using var connection = await reads.OpenAsync(cancellationToken);
-        return await ReadOneAsync(connection, sql, new NpgsqlParameter<string> { TypedValue = slug }, cancellationToken);
+        return await ReadOneAsync(connection, BySlug.For(audience, whole), new NpgsqlParameter<string> { TypedValue = slug }, cancellationToken);
+    }
+
+    private static readonly SingleReads ById = new("a.id = $1");
+    private static readonly SingleReads BySlug = new("a.slug = $1");
+
+    /// <summary>The statements of a single read by <paramref name="key"/>, for each audience, whole or for a reader's JSON.</summary>
+    private sealed class SingleReads(string key)
+    {
+        private readonly string _public = $"SELECT {Columns} FROM articles a {WithLists} WHERE {key} AND {Visible}";
+        private readonly string _partner = $"SELECT {Columns} FROM articles a {WithLists} WHERE {key} AND {PartnerVisible}";
+        private readonly string _editor = $"SELECT {Columns} FROM articles a {WithLists} WHERE {key}";
+        private readonly string _publicReader = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE {key} AND {Visible}";
+        private readonly string _partnerReader = $"SELECT {ReaderColumns} FROM articles a {WithLists} WHERE {key} AND {PartnerVisible}";
+
+        public string For(Audience audience, bool whole) =>
+            whole ? ArticleStore.For(audience, _public, _partner, _editor) : ArticleStore.For(audience, _publicReader, _partnerReader, _editor);
     }
 
     /// <summary>

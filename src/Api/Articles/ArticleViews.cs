@@ -24,6 +24,21 @@ public sealed record ArticleView(ArticleDto Article, IReadOnlyList<string> Surro
 /// <summary>Finds and renders single articles for the public, for partners (keys with partner) or for editors (keys with content:write).</summary>
 public sealed class ArticleViews(ArticleStore articles, CategoryStore categories, IOptions<SiteOptions> site, Api.Media.MediaUrls media)
 {
+    /// <summary>
+    /// The answer to a reader without an editor key who asks for what only editors see: 401 (with the
+    /// challenge) without a key, 403 with another one.
+    /// </summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult EditorKeyRequired(HttpContext http, string detail)
+    {
+        var authenticated = http.User.Identity?.IsAuthenticated == true;
+        if (!authenticated)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"news-api\"";
+        }
+
+        return TypedResults.Problem(statusCode: authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized, detail: detail);
+    }
+
     public static ArticleStore.Audience AudienceOf(ClaimsPrincipal user) =>
         user.HasClaim(Scopes.ClaimType, Scopes.ContentWrite) || user.HasClaim(Scopes.ClaimType, Scopes.Admin) ? ArticleStore.Audience.Editor
         : user.HasClaim(Scopes.ClaimType, Scopes.Partner) ? ArticleStore.Audience.Partner
