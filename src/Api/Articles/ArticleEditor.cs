@@ -67,7 +67,7 @@ public sealed class ArticleEditor(
     /// </summary>
     public Task<ArticleOutcome> CreateAsync(
         ArticleWriteRequest request, long keyId, IdempotentRequest? idempotency, Func<ArticleView, StoredResponse> answer, CancellationToken cancellationToken) =>
-        InTransactionAsync(async connection =>
+        InTransactionAsync(null, async connection =>
         {
             if (idempotency is not null && await Idempotency.ClaimAsync(connection, keyId, idempotency.Key, idempotency.RequestHash, cancellationToken) is { } earlier)
             {
@@ -85,11 +85,11 @@ public sealed class ArticleEditor(
 
     /// <summary>Replaces the article. Absent <c>slug</c>, <c>status</c> and <c>publishedAt</c> keep their current values.</summary>
     public Task<ArticleOutcome> ReplaceAsync(long id, VersionPrecondition expected, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection => ReplaceAsync(connection, id, expected, request, keyId, cancellationToken), cancellationToken);
+        InTransactionAsync(id, connection => ReplaceAsync(connection, id, expected, request, keyId, cancellationToken), cancellationToken);
 
     /// <summary>Applies a JSON merge patch (RFC 7396) to the article as it stands, under its lock; the result is validated as a full write.</summary>
     public Task<ArticleOutcome> PatchAsync(long id, VersionPrecondition expected, JsonObject patch, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection => PatchAsync(connection, id, expected, patch, keyId, cancellationToken), cancellationToken);
+        InTransactionAsync(id, connection => PatchAsync(connection, id, expected, patch, keyId, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The article as the merge patch would make it, rendered for editors, with nothing saved: the patch
@@ -122,14 +122,14 @@ public sealed class ArticleEditor(
 
     /// <summary>publish, unpublish, archive, delete or restore.</summary>
     public Task<ArticleOutcome> ChangeStateAsync(long id, VersionPrecondition expected, string action, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection => ChangeStateAsync(connection, id, expected, action, keyId, cancellationToken), cancellationToken);
+        InTransactionAsync(id, connection => ChangeStateAsync(connection, id, expected, action, keyId, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Adds a dated public note (a correction or an update) to a published article: a new version whose
     /// content counts as modified for readers, recorded as an update and a correction.
     /// </summary>
     public Task<ArticleOutcome> CorrectAsync(long id, VersionPrecondition expected, CorrectionRequest request, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(async connection =>
+        InTransactionAsync(id, async connection =>
         {
             if (await LockAsync(connection, id, cancellationToken) is not { } current)
             {
@@ -155,7 +155,7 @@ public sealed class ArticleEditor(
 
     /// <summary>Makes the article what it was at revision <paramref name="version"/> (a new revision; the history stays).</summary>
     public Task<ArticleOutcome> RestoreAsync(long id, int version, VersionPrecondition expected, long? keyId, CancellationToken cancellationToken) =>
-        InTransactionAsync(async connection =>
+        InTransactionAsync(id, async connection =>
         {
             var snapshot = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
                 "SELECT snapshot::text FROM article_revisions WHERE article_id = @id AND version = @version",
@@ -178,16 +178,24 @@ public sealed class ArticleEditor(
                 : await ReplaceAsync(connection, id, expected, request, keyId, cancellationToken, "revision-restored");
         }, cancellationToken);
 
-    /// <summary>Runs <paramref name="work"/> in a transaction; commits only when it saved.</summary>
-    private async Task<ArticleOutcome> InTransactionAsync(Func<NpgsqlConnection, Task<ArticleOutcome>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction; commits only when it saved. The article
+    /// (<paramref name="id"/>, null for a new one) is locked first, so that what decides where it is
+    /// listed can be compared before and after this write alone.
+    /// </summary>
+    private async Task<ArticleOutcome> InTransactionAsync(long? id, Func<NpgsqlConnection, Task<ArticleOutcome>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var before = id is null ? null : await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT article_listing_key(a.id)::text FROM articles a WHERE a.id = @id FOR UPDATE", new { id }, cancellationToken: cancellationToken));
         var outcome = await work(connection);
         if (outcome is ArticleOutcome.Saved saved)
         {
+            var after = await connection.QuerySingleAsync<string>(new CommandDefinition(
+                "SELECT article_listing_key(@id)::text", new { id = saved.Value.Article.Id }, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
-            Committed(saved);
+            Committed(saved, listsMoved: before is null || before != after);
         }
 
         return outcome;
@@ -195,11 +203,22 @@ public sealed class ArticleEditor(
 
     /// <summary>
     /// Drops this instance's cached answers about a committed write before the writer is answered
-    /// (other instances hear of it from the notification the change log sent): the article and its
-    /// translations, which list it.
+    /// (other instances hear of it from the notifications the write sent): the article and its
+    /// translations, which show it, and the lists it may have moved in (only searches and the like when
+    /// nothing that decides where it is listed changed).
     /// </summary>
-    public void Committed(ArticleOutcome.Saved saved) =>
-        cache.ArticlesChanged([saved.Value.Article.Id, .. saved.Value.Article.Translations.Select(t => t.Id)]);
+    private void Committed(ArticleOutcome.Saved saved, bool listsMoved)
+    {
+        long[] ids = [saved.Value.Article.Id, .. saved.Value.Article.Translations.Select(t => t.Id)];
+        if (listsMoved)
+        {
+            cache.ArticlesChanged(ids);
+        }
+        else
+        {
+            cache.ArticlesEdited(ids);
+        }
+    }
 
     /// <summary>Creates an article in the caller's transaction (an import writes a page's categories and its article in one).</summary>
     public async Task<ArticleOutcome> CreateAsync(NpgsqlConnection connection, ArticleWriteRequest request, long? keyId, CancellationToken cancellationToken) =>
@@ -472,15 +491,24 @@ public sealed class ArticleEditor(
         }
 
         await SetTagsAsync(connection, id, request.Tags ?? [], cancellationToken);
+        // Rows that stay as they were are not touched: their tables' triggers tell every instance of
+        // a change (and a change of authors moves the article in lists), so a save that keeps them
+        // must not look like one that changed them.
         await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM article_authors WHERE article_id = @id;
+            DELETE FROM article_authors aa WHERE aa.article_id = @id AND NOT EXISTS (
+                SELECT 1 FROM unnest(@authors::bigint[]) WITH ORDINALITY AS u (author_id, position)
+                WHERE u.author_id = aa.author_id AND u.position - 1 = aa.position);
             INSERT INTO article_authors (article_id, position, author_id)
-            SELECT @id, u.position - 1, u.author_id FROM unnest(@authors::bigint[]) WITH ORDINALITY AS u (author_id, position);
+            SELECT @id, u.position - 1, u.author_id FROM unnest(@authors::bigint[]) WITH ORDINALITY AS u (author_id, position)
+            WHERE NOT EXISTS (SELECT 1 FROM article_authors aa WHERE aa.article_id = @id AND aa.author_id = u.author_id);
             """, new { id, authors = (request.AuthorIds ?? []).ToArray() }, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM article_media WHERE article_id = @id;
+            DELETE FROM article_media am WHERE am.article_id = @id AND NOT EXISTS (
+                SELECT 1 FROM unnest(@media::bigint[]) WITH ORDINALITY AS m (medium_id, position)
+                WHERE m.medium_id = am.medium_id AND m.position - 1 = am.position);
             INSERT INTO article_media (article_id, position, medium_id)
-            SELECT @id, m.position - 1, m.medium_id FROM unnest(@media::bigint[]) WITH ORDINALITY AS m (medium_id, position);
+            SELECT @id, m.position - 1, m.medium_id FROM unnest(@media::bigint[]) WITH ORDINALITY AS m (medium_id, position)
+            WHERE NOT EXISTS (SELECT 1 FROM article_media am WHERE am.article_id = @id AND am.position = m.position - 1);
             """, new { id, media = bodyMedia.Select(m => m.MediumId).ToArray() }, cancellationToken: cancellationToken));
         return await FinishAsync(
             connection, id, change, keyId, current?.Visible ?? false, cancellationToken, slugChanged: current is not null && slug != current.Slug);
@@ -569,23 +597,31 @@ public sealed class ArticleEditor(
             'authorIds', ARRAY(SELECT aa.author_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position))
         """;
 
+    /// <summary>The article's tags as the write names them: (tag_id, position) from @slugs.</summary>
+    private const string WantedTags = """
+        SELECT t.id AS tag_id, min(u.position) AS position FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
+        JOIN tags t ON t.id = coalesce((SELECT id FROM tags WHERE slug = u.slug), (SELECT al.tag_id FROM tag_aliases al WHERE al.alias = u.slug))
+        GROUP BY t.id
+        """;
+
     private static async Task SetTagsAsync(NpgsqlConnection connection, long id, string[] tags, CancellationToken cancellationToken)
     {
         var distinct = tags
             .Select(t => (Slug: Slugs.FromText(t, Slugs.MaxCategoryLength)!, Name: t.Trim()))
             .DistinctBy(t => t.Slug)
             .ToList();
-        // A name whose slug a tag had before it was renamed or merged names that tag (once, at its first place).
-        await connection.ExecuteAsync(new CommandDefinition("""
+        // A name whose slug a tag had before it was renamed or merged names that tag (once, at its first
+        // place). Tags the article keeps at their place are not touched (see the authors in SaveAsync).
+        await connection.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO tags (slug, name)
             SELECT slug, name FROM unnest(@slugs::text[], @names::text[]) AS t (slug, name)
             WHERE NOT EXISTS (SELECT 1 FROM tag_aliases al WHERE al.alias = t.slug)
             ON CONFLICT (slug) DO NOTHING;
-            DELETE FROM article_tags WHERE article_id = @id;
+            DELETE FROM article_tags at WHERE at.article_id = @id AND NOT EXISTS (
+                SELECT 1 FROM ({WantedTags}) w WHERE w.tag_id = at.tag_id AND w.position = at.position);
             INSERT INTO article_tags (article_id, tag_id, position)
-            SELECT @id, t.id, min(u.position) FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
-            JOIN tags t ON t.id = coalesce((SELECT id FROM tags WHERE slug = u.slug), (SELECT al.tag_id FROM tag_aliases al WHERE al.alias = u.slug))
-            GROUP BY t.id;
+            SELECT @id, w.tag_id, w.position FROM ({WantedTags}) w
+            WHERE NOT EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = @id AND at.tag_id = w.tag_id);
             """,
             new { id, slugs = distinct.Select(t => t.Slug).ToArray(), names = distinct.Select(t => t.Name).ToArray() },
             cancellationToken: cancellationToken));

@@ -251,6 +251,14 @@ public static class ArticleLists
             keys.UnionWith(index.PathSurrogateKeys(row.CategoryId));
         }
 
+        if (query.Terms is null && query.Sort is ArticleSort.PublishedDescending or ArticleSort.PublishedAscending)
+        {
+            // Its articles and their order follow from where they are filed and when they appeared, and
+            // an item shows nothing of other articles than the translations' slugs and languages, which
+            // count as moving too: an edit to the content of another article leaves this answer as it is.
+            ReadCaching.ShowsOnlyListedArticles(http);
+        }
+
         return new CachedJsonBody<ArticleList>(body, keys, query.Statuses is null ? CachePolicy.Public : new CachePolicy(false));
     }
 

@@ -18,7 +18,10 @@ namespace Api.Infrastructure;
 /// </para>
 /// <para>
 /// A change moves the <em>generation</em> on and drops what it affects: the changed articles'
-/// own answers, and every answer about collections (lists, feeds, sitemaps, categories). Only reads
+/// own answers and the answers that show them, and the answers about collections (lists, feeds,
+/// sitemaps, categories). Plain lists (newest or oldest first, filtered by what the article is filed
+/// under, not searched) stay when only the content of articles they do not show changed (see
+/// <see cref="ArticlesEdited"/>). Only reads
 /// that began at the current generation may store what they read, so an answer read before a change
 /// can never be stored after it. After each change nothing is stored until the next scheduled
 /// publication time has been read again (cached answers expire at that time, when a scheduled
@@ -121,8 +124,20 @@ public sealed class ContentCache
     /// <summary>Whether something kept at <paramref name="generation"/> is still valid.</summary>
     public bool IsCurrent(long generation) => _listening && Volatile.Read(ref _generation) == generation;
 
-    /// <summary>Articles changed (a write here, committed): drop their answers and every collection.</summary>
-    public void ArticlesChanged(IEnumerable<long> ids)
+    /// <summary>
+    /// Articles changed in a way that may move them into, out of or around lists (a write here,
+    /// committed): drop their answers and every collection.
+    /// </summary>
+    public void ArticlesChanged(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: true);
+
+    /// <summary>
+    /// Only what the articles themselves show changed (title, summary, body, images...): drop their
+    /// answers, the answers that show them (their article tags), and the collections whose membership
+    /// or order depends on content; plain lists that do not show them stay.
+    /// </summary>
+    public void ArticlesEdited(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: false);
+
+    private void ArticlesChanged(IEnumerable<long> ids, bool listsMoved)
     {
         var tags = ids.Select(ReadCaching.ArticleTag).ToArray();
         Change(() =>
@@ -133,37 +148,48 @@ public sealed class ContentCache
             }
 
             _store.Evict(ReadCaching.CollectionTag);
+            if (listsMoved)
+            {
+                _store.Evict(ReadCaching.ListingTag);
+            }
         });
     }
 
     /// <summary>Something changed that may show anywhere (a category, an import): drop everything.</summary>
     public void EverythingChanged() => Change(_store.Clear);
 
-    /// <summary>The payload of a notification on <see cref="Channel"/>: "article:ID[,ID…]", or anything else for "everything".</summary>
+    /// <summary>
+    /// The payload of a notification on <see cref="Channel"/> (migrations 0010 and 0026):
+    /// "article:ID[,ID…]" (articles that may have moved in lists), "edit:ID[,ID…]" (only their content
+    /// changed), or anything else for "everything".
+    /// </summary>
     public void Notified(string payload)
     {
-        if (payload.StartsWith(ArticlePayloadPrefix, StringComparison.Ordinal))
+        var listsMoved = payload.StartsWith(ArticlePayloadPrefix, StringComparison.Ordinal);
+        if (!listsMoved && !payload.StartsWith(EditPayloadPrefix, StringComparison.Ordinal))
         {
-            var ids = new List<long>();
-            foreach (var part in payload[ArticlePayloadPrefix.Length..].Split(','))
-            {
-                if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                {
-                    EverythingChanged();
-                    return;
-                }
-
-                ids.Add(id);
-            }
-
-            ArticlesChanged(ids);
+            EverythingChanged();
             return;
         }
 
-        EverythingChanged();
+        var ids = new List<long>();
+        foreach (var part in payload[(listsMoved ? ArticlePayloadPrefix : EditPayloadPrefix).Length..].Split(','))
+        {
+            if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                EverythingChanged();
+                return;
+            }
+
+            ids.Add(id);
+        }
+
+        ArticlesChanged(ids, listsMoved);
     }
 
     public const string ArticlePayloadPrefix = "article:";
+
+    public const string EditPayloadPrefix = "edit:";
 
     /// <summary>The listening connection is up (again): drop whatever was held before, then fill afresh.</summary>
     internal void Connected()

@@ -34,14 +34,28 @@ public sealed record CachedReadMetadata(bool ArticleScoped);
 /// </summary>
 public static class ReadCaching
 {
-    /// <summary>Tag of every cached answer that is not about a single article.</summary>
+    /// <summary>Tag of every cached answer that is not about a single article, except plain lists.</summary>
     public const string CollectionTag = "collection";
+
+    /// <summary>
+    /// Tag of the plain lists (see <see cref="ShowsOnlyListedArticles"/>): dropped when an article may
+    /// have moved in lists, kept when only the content of articles they do not show changed.
+    /// </summary>
+    public const string ListingTag = "listing";
 
     private const string GenerationTagPrefix = "generation:";
 
     public static TBuilder CacheRead<TBuilder>(this TBuilder builder, bool articleScoped = false)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new CachedReadMetadata(articleScoped));
+
+    /// <summary>
+    /// Declares that this answer is a plain list: which articles it holds, and in what order, depend
+    /// only on what decides where articles are listed (visibility, times, category, tags, authors,
+    /// kind, language, slug; see migration 0026), and it shows nothing of other articles than those
+    /// in its surrogate keys. Searches and sorts by title or update time are not plain lists.
+    /// </summary>
+    public static void ShowsOnlyListedArticles(HttpContext http) => http.Features.Set(PlainList.Instance);
 
     public static string ArticleTag(long id) => "article-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -148,9 +162,11 @@ public static class ReadCaching
                 return ValueTask.CompletedTask;
             }
 
-            var metadata = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<CachedReadMetadata>();
+            var http = context.HttpContext;
+            var metadata = http.GetEndpoint()?.Metadata.GetMetadata<CachedReadMetadata>();
+            var plainList = http.Features.Get<PlainList>() is not null;
             var articleTags = 0;
-            if (metadata is { ArticleScoped: true } && context.HttpContext.Features.Get<SurrogateKeys>() is { } keys)
+            if ((metadata is { ArticleScoped: true } || plainList) && http.Features.Get<SurrogateKeys>() is { } keys)
             {
                 foreach (var key in keys.Keys)
                 {
@@ -162,13 +178,23 @@ public static class ReadCaching
                 }
             }
 
-            if (articleTags == 0)
+            if (plainList)
+            {
+                // An empty page too: only an article moving into the list changes it.
+                context.Tags.Add(ListingTag);
+            }
+            else if (articleTags == 0)
             {
                 context.Tags.Add(CollectionTag);
             }
 
             return ValueTask.CompletedTask;
         }
+    }
+
+    private sealed class PlainList
+    {
+        public static readonly PlainList Instance = new();
     }
 }
 
