@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Api.Bench;
 
@@ -258,7 +259,8 @@ internal sealed class CaseRunner(
 
     // writes-*: a read measured while an editor key saves articles at a steady rate (from the
     // warm-up to the end of the measured run). Each save is a merge patch of the summary of one of
-    // the first 100 bench articles, in turn, with If-Match: *; a save that fails fails the case.
+    // the first 100 bench articles (or of the articles the page shows), in turn, with If-Match: *;
+    // a save that fails fails the case.
     private async Task<CaseResult> UnderWritesAsync(Run run, UnderWrites writes, CancellationToken cancellationToken)
     {
         string? file = null;
@@ -280,6 +282,18 @@ internal sealed class CaseRunner(
 
         writerKey ??= await editorKey(cancellationToken);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var saves = Enumerable.Range(1, 100).Select(n => $"bench-article-{n}").ToArray();
+        if (writes.SavesWhatIsRead)
+        {
+            using var page = JsonDocument.Parse(await client.GetStringAsync($"{run.Aim.Url}{writes.Path}", cancellationToken));
+            saves = page.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToArray();
+            if (saves.Length == 0)
+            {
+                return run.Failed($"GET {writes.Path} shows no article to save", size);
+            }
+        }
+
+
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", writerKey);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var saved = 0;
@@ -303,7 +317,7 @@ internal sealed class CaseRunner(
                     }
                 }
 
-                using var request = new HttpRequestMessage(HttpMethod.Patch, $"{run.Aim.Url}/v1/articles/bench-article-{n % 100 + 1}")
+                using var request = new HttpRequestMessage(HttpMethod.Patch, $"{run.Aim.Url}/v1/articles/{saves[n % saves.Length]}")
                 {
                     Content = new StringContent("{\"summary\":\"Saved under load, write " + n + ".\"}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
                 };
@@ -319,7 +333,7 @@ internal sealed class CaseRunner(
             }
         }, CancellationToken.None);
 
-        Log.Line($"[{run.Name}] an editor key saves {writes.WritesPerSecond:0.#} article(s) a second while {(writes.Path ?? "the hot set")} is read");
+        Log.Line($"[{run.Name}] an editor key saves {writes.WritesPerSecond:0.#} article(s) a second ({(writes.SavesWhatIsRead ? "the ones the page shows" : "bench-article-1..100")}, in turn) while {(writes.Path ?? "the hot set")} is read");
         var result = await MeasureAsync(run, new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]), size, cancellationToken);
         await stop.CancelAsync();
         await writer;

@@ -105,6 +105,7 @@ internal static class Targets
         ("list-deep-page", "list-first-page"),
         ("writes-1ps:list-first-page", "cached:list-first-page"),
         ("writes-10ps:list-first-page", "cached:list-first-page"),
+        ("writes-1ps-shown:list-first-page", "cached:list-first-page"),
         ("writes-1ps:article-by-slug", "cached:article-by-slug"),
         ("media:cold-concurrent-8", "media:cold-concurrent-2"),
         ("media:cached-rendition", "cached:article-by-slug"),
