@@ -187,8 +187,20 @@ public sealed class ArticleEditor(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var before = id is null ? null : await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT article_listing_key(a.id)::text FROM articles a WHERE a.id = @id FOR UPDATE", new { id }, cancellationToken: cancellationToken));
+        string? before = null;
+        if (id is not null)
+        {
+            // Two statements: the second's snapshot is taken once the lock is held, so it sees what a
+            // writer that held the row before committed (one statement would read with the snapshot
+            // it took before waiting for the lock).
+            await using var locked = await connection.QueryMultipleAsync(new CommandDefinition("""
+                SELECT 1 FROM articles WHERE id = @id FOR UPDATE;
+                SELECT article_listing_key(@id)::text;
+                """, new { id }, cancellationToken: cancellationToken));
+            await locked.ReadAsync<int>();
+            before = await locked.ReadSingleOrDefaultAsync<string>();
+        }
+
         var outcome = await work(connection);
         if (outcome is ArticleOutcome.Saved saved)
         {
@@ -597,33 +609,37 @@ public sealed class ArticleEditor(
             'authorIds', ARRAY(SELECT aa.author_id FROM article_authors aa WHERE aa.article_id = a.id ORDER BY aa.position))
         """;
 
-    /// <summary>The article's tags as the write names them: (tag_id, position) from @slugs.</summary>
-    private const string WantedTags = """
-        SELECT t.id AS tag_id, min(u.position) AS position FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
-        JOIN tags t ON t.id = coalesce((SELECT id FROM tags WHERE slug = u.slug), (SELECT al.tag_id FROM tag_aliases al WHERE al.alias = u.slug))
-        GROUP BY t.id
-        """;
-
     private static async Task SetTagsAsync(NpgsqlConnection connection, long id, string[] tags, CancellationToken cancellationToken)
     {
         var distinct = tags
             .Select(t => (Slug: Slugs.FromText(t, Slugs.MaxCategoryLength)!, Name: t.Trim()))
             .DistinctBy(t => t.Slug)
             .ToList();
-        // A name whose slug a tag had before it was renamed or merged names that tag (once, at its first
-        // place). Tags the article keeps at their place are not touched (see the authors in SaveAsync).
-        await connection.ExecuteAsync(new CommandDefinition($"""
+        // A name whose slug a tag had before it was renamed or merged names that tag (once, at its
+        // first place). The tags are resolved once, then the article's rows made to match: rows it
+        // keeps at their place are not touched (see the authors in SaveAsync).
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO tags (slug, name)
             SELECT slug, name FROM unnest(@slugs::text[], @names::text[]) AS t (slug, name)
             WHERE NOT EXISTS (SELECT 1 FROM tag_aliases al WHERE al.alias = t.slug)
-            ON CONFLICT (slug) DO NOTHING;
+            ON CONFLICT (slug) DO NOTHING
+            """,
+            new { slugs = distinct.Select(t => t.Slug).ToArray(), names = distinct.Select(t => t.Name).ToArray() },
+            cancellationToken: cancellationToken));
+        var wanted = (await connection.QueryAsync<(long TagId, int Position)>(new CommandDefinition("""
+            SELECT t.id, min(u.position)::int FROM unnest(@slugs::text[]) WITH ORDINALITY AS u (slug, position)
+            JOIN tags t ON t.id = coalesce((SELECT id FROM tags WHERE slug = u.slug), (SELECT al.tag_id FROM tag_aliases al WHERE al.alias = u.slug))
+            GROUP BY t.id
+            """, new { slugs = distinct.Select(t => t.Slug).ToArray() }, cancellationToken: cancellationToken))).ToList();
+        await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM article_tags at WHERE at.article_id = @id AND NOT EXISTS (
-                SELECT 1 FROM ({WantedTags}) w WHERE w.tag_id = at.tag_id AND w.position = at.position);
+                SELECT 1 FROM unnest(@tagIds::bigint[], @positions::int[]) AS w (tag_id, position)
+                WHERE w.tag_id = at.tag_id AND w.position = at.position);
             INSERT INTO article_tags (article_id, tag_id, position)
-            SELECT @id, w.tag_id, w.position FROM ({WantedTags}) w
+            SELECT @id, w.tag_id, w.position FROM unnest(@tagIds::bigint[], @positions::int[]) AS w (tag_id, position)
             WHERE NOT EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = @id AND at.tag_id = w.tag_id);
             """,
-            new { id, slugs = distinct.Select(t => t.Slug).ToArray(), names = distinct.Select(t => t.Name).ToArray() },
+            new { id, tagIds = wanted.Select(w => w.TagId).ToArray(), positions = wanted.Select(w => w.Position).ToArray() },
             cancellationToken: cancellationToken));
     }
 

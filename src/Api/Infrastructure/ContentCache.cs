@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,7 @@ public sealed class ContentCache
     private readonly bool _enabled;
     private readonly TimeSpan _maxLifetime;
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly Counter<long> _invalidations;
 
     private long _generation;
     private long _readyGeneration = -1;
@@ -59,8 +61,15 @@ public sealed class ContentCache
         IOptions<ResponseCacheOptions> options,
         ILogger<ContentCache> logger,
         TimeProvider clock,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime,
+        IMeterFactory meters)
     {
+        var meter = meters.Create(Telemetry.MeterName);
+        meter.CreateObservableGauge("newsapi.change_listener.connected", () => _listening ? 1 : 0, "{connection}",
+            "1 while this instance's connection that hears of content changes (LISTEN) is up; 0 while it is down and nothing is served from memory");
+        _invalidations = meter.CreateCounter<long>(
+            InvalidationsInstrument, "{invalidation}",
+            "Changes that dropped cached answers, by cause (write: this instance wrote; notification: PostgreSQL told of one; connection: the listening connection came or went) and scope (article-moved, article-edited, everything)");
         _store = store;
         _dataSource = dataSource;
         _replicas = replicas;
@@ -128,18 +137,29 @@ public sealed class ContentCache
     /// Articles changed in a way that may move them into, out of or around lists (a write here,
     /// committed): drop their answers and every collection.
     /// </summary>
-    public void ArticlesChanged(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: true);
+    public void ArticlesChanged(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: true, Cause.Write);
 
     /// <summary>
     /// Only what the articles themselves show changed (title, summary, body, images...): drop their
     /// answers, the answers that show them (their article tags), and the collections whose membership
     /// or order depends on content; plain lists that do not show them stay.
     /// </summary>
-    public void ArticlesEdited(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: false);
+    public void ArticlesEdited(IEnumerable<long> ids) => ArticlesChanged(ids, listsMoved: false, Cause.Write);
 
-    private void ArticlesChanged(IEnumerable<long> ids, bool listsMoved)
+    /// <summary>The name of the counter of invalidations (tags: cause, scope).</summary>
+    public const string InvalidationsInstrument = "newsapi.cache.invalidations";
+
+    private static class Cause
+    {
+        public const string Write = "write";
+        public const string Notification = "notification";
+        public const string Connection = "connection";
+    }
+
+    private void ArticlesChanged(IEnumerable<long> ids, bool listsMoved, string cause)
     {
         var tags = ids.Select(ReadCaching.ArticleTag).ToArray();
+        Count(cause, listsMoved ? "article-moved" : "article-edited");
         Change(() =>
         {
             foreach (var tag in tags)
@@ -156,7 +176,16 @@ public sealed class ContentCache
     }
 
     /// <summary>Something changed that may show anywhere (a category, an import): drop everything.</summary>
-    public void EverythingChanged() => Change(_store.Clear);
+    public void EverythingChanged() => EverythingChanged(Cause.Write);
+
+    private void EverythingChanged(string cause)
+    {
+        Count(cause, "everything");
+        Change(_store.Clear);
+    }
+
+    private void Count(string cause, string scope) =>
+        _invalidations.Add(1, new KeyValuePair<string, object?>("cause", cause), new KeyValuePair<string, object?>("scope", scope));
 
     /// <summary>
     /// The payload of a notification on <see cref="Channel"/> (migrations 0010 and 0026):
@@ -168,7 +197,7 @@ public sealed class ContentCache
         var listsMoved = payload.StartsWith(ArticlePayloadPrefix, StringComparison.Ordinal);
         if (!listsMoved && !payload.StartsWith(EditPayloadPrefix, StringComparison.Ordinal))
         {
-            EverythingChanged();
+            EverythingChanged(Cause.Notification);
             return;
         }
 
@@ -177,14 +206,14 @@ public sealed class ContentCache
         {
             if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
-                EverythingChanged();
+                EverythingChanged(Cause.Notification);
                 return;
             }
 
             ids.Add(id);
         }
 
-        ArticlesChanged(ids, listsMoved);
+        ArticlesChanged(ids, listsMoved, Cause.Notification);
     }
 
     public const string ArticlePayloadPrefix = "article:";
@@ -194,6 +223,7 @@ public sealed class ContentCache
     /// <summary>The listening connection is up (again): drop whatever was held before, then fill afresh.</summary>
     internal void Connected()
     {
+        Count(Cause.Connection, "everything");
         _store.Exclusive(() =>
         {
             Interlocked.Increment(ref _generation);
@@ -206,6 +236,7 @@ public sealed class ContentCache
     /// <summary>The listening connection is down: stop serving and storing, and drop everything.</summary>
     internal void Disconnected()
     {
+        Count(Cause.Connection, "everything");
         _store.Exclusive(() =>
         {
             _listening = false;

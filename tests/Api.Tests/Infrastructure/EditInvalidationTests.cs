@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Api.Tests.Editorial;
 using Npgsql;
@@ -18,7 +19,7 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
     private static bool FromCache(HttpResponseMessage response) => response.Headers.Age is not null;
 
     /// <summary>An article published a year ago in "visas" (so never on the first page of newest articles), and its ETag.</summary>
-    private async Task<(long Id, string Slug, EntityTagHeaderValue ETag)> OlderArticleAsync(string title, string[]? tags = null)
+    private async Task<(long Id, string Slug, EntityTagHeaderValue ETag)> OlderArticleAsync(string title, string[]? tags = null, long[]? authorIds = null)
     {
         var (article, etag) = await api.CreateAsync(new
         {
@@ -28,6 +29,7 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
             status = "published",
             publishedAt = DateTimeOffset.UtcNow.AddYears(-1).AddMinutes(Random.Shared.Next(1, 100_000)),
             tags = tags ?? [],
+            authorIds = authorIds ?? [],
         });
         return (article.GetProperty("id").GetInt64(), article.GetProperty("slug").GetString()!, etag);
     }
@@ -58,7 +60,9 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
         await ResponseCacheTests.CachedGetAsync(api.Public, byId);
         await ResponseCacheTests.CachedGetAsync(api.Public, $"/v1/articles/{slug}");
 
+        using var invalidations = new InvalidationRecorder(api.Services);
         await PatchAsync(id, etag, """{"summary":"Corrected summary."}""");
+        Assert.Equal(["article-edited"], invalidations.ByWrites);
 
         // The pages that do not show it are still answered from memory, unchanged.
         var frontAfter = await api.Public.GetAsync(front);
@@ -115,6 +119,7 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
         await ResponseCacheTests.CachedGetAsync(api.Public, elsewhere);
         await ResponseCacheTests.CachedGetAsync(api.Public, untouched);
 
+        using var invalidations = new InvalidationRecorder(api.Services);
         switch (change)
         {
             case "publishedAt":
@@ -137,14 +142,54 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
                 break;
         }
 
+        // The writing instance itself decided so before it answered (the database's notification
+        // would drop the lists a moment later anyway).
+        Assert.Equal(["article-moved"], invalidations.ByWrites);
+
         // A move empties the plain lists that did not show the article too (it may belong there now).
         Assert.False(FromCache(await api.Public.GetAsync(untouched)));
     }
 
     [Fact]
+    public async Task A_write_that_waited_for_another_compares_with_what_the_other_committed()
+    {
+        var (id, _, _) = await OlderArticleAsync("Unpublished while an editor publishes");
+        await using var other = new NpgsqlConnection(api.ConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var unpublish = new NpgsqlCommand("UPDATE articles SET status = 'draft' WHERE id = @id", other, transaction))
+        {
+            unpublish.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await unpublish.ExecuteNonQueryAsync());
+        }
+
+        // The editor's publish waits for the row; meanwhile the other writer's draft commits, and then
+        // the publish moves the article back into the lists: a move, not an edit.
+        using var invalidations = new InvalidationRecorder(api.Services);
+        var publish = api.Editor.SendAsync(EditorialFixture.Write(HttpMethod.Post, $"/v1/articles/{id}/publish", null, EntityTagHeaderValue.Any));
+        await using (var probe = new NpgsqlConnection(api.ConnectionString))
+        {
+            await probe.OpenAsync();
+            await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(10), async () =>
+            {
+                await using var waiting = new NpgsqlCommand(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", probe);
+                return (long)(await waiting.ExecuteScalarAsync())! > 0;
+            });
+        }
+
+        await transaction.CommitAsync();
+        Assert.Equal(HttpStatusCode.OK, (await publish).StatusCode);
+        Assert.Equal(["article-moved"], invalidations.ByWrites);
+    }
+
+    [Fact]
     public async Task The_database_says_which_kind_of_change_each_write_was()
     {
-        var (id, _, etag) = await OlderArticleAsync("Watched by a listener", ["watched"]);
+        var author = await api.Editor.PostAsJsonAsync("/v1/authors", new { name = "Listened Writer" });
+        Assert.Equal(HttpStatusCode.Created, author.StatusCode);
+        var authorId = (await author.ReadJsonAsync()).GetProperty("id").GetInt64();
+        var (id, _, etag) = await OlderArticleAsync("Watched by a listener", ["watched", "listened"], [authorId]);
         var heard = new ConcurrentQueue<string>();
         await using var listener = new NpgsqlConnection(api.ConnectionString);
         await listener.OpenAsync();
@@ -191,6 +236,14 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
 
         // Through the API: a summary edit that keeps the tags, authors and body images touches only the article.
         Assert.Equal([$"edit:{id}"], await HeardAfterAsync(async () => etag = await PatchAsync(id, etag, """{"summary":"Edited once."}""")));
+        Assert.Equal([$"edit:{id}"], await HeardAfterAsync(async () =>
+        {
+            var corrected = await api.Editor.SendAsync(EditorialFixture.Write(
+                HttpMethod.Post, $"/v1/articles/{id}/corrections", new { kind = "correction", text = "An earlier version misspelled a name." }, etag));
+            Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+            etag = corrected.Headers.ETag!;
+        }));
+        Assert.Contains($"article:{id}", await HeardAfterAsync(async () => etag = await PatchAsync(id, etag, """{"tags":["listened","watched"]}""")));
         Assert.Contains($"article:{id}", await HeardAfterAsync(async () => etag = await PatchAsync(id, etag, """{"tags":["watched","again"]}""")));
 
         // The key the writing instance compares before and after its write (under the row lock) agrees.
@@ -214,6 +267,7 @@ public sealed class EditInvalidationTests(EditorialFixture api) : IClassFixture<
         // Directly in the database, whoever writes.
         Assert.Equal([$"edit:{id}"], await HeardAfterAsync(() => SqlAsync("UPDATE articles SET body_html = '<p>Rewritten.</p>', version = version + 1 WHERE id = @id")));
         Assert.Equal([$"article:{id}"], await HeardAfterAsync(() => SqlAsync("UPDATE articles SET kind = 'analysis' WHERE id = @id")));
+        Assert.Equal([$"edit:{id}"], await HeardAfterAsync(() => SqlAsync("DELETE FROM article_corrections WHERE article_id = @id")));
         Assert.Equal([$"article:{id}"], await HeardAfterAsync(() => SqlAsync("UPDATE articles SET deleted_at = now() WHERE id = @id")));
     }
 }
@@ -254,5 +308,39 @@ public sealed class MultiInstanceEditTests(EditorialFixture api) : IClassFixture
         await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(1), async () =>
             (await (await other.GetAsync("/v1/articles?limit=3")).ReadJsonAsync()).GetProperty("items")
                 .EnumerateArray().Any(i => i.GetProperty("summary").GetString() == "Edited in psql."));
+    }
+
+    [Fact]
+    public async Task The_other_instance_keeps_its_lists_that_do_not_show_an_edited_article_and_drops_them_for_a_move()
+    {
+        await using var peer = new PeerInstance(api.ConnectionString);
+        using var other = peer.CreateClient();
+        var (article, etag) = await api.CreateAsync(new
+        {
+            title = "Edited far from the peer's page", categorySlug = "visas", status = "published", publishedAt = DateTimeOffset.UtcNow.AddYears(-2),
+        });
+        var id = article.GetProperty("id").GetInt64();
+        await api.CreateAsync(new { title = "On the peer's page", categorySlug = "visas", status = "published" });
+        const string front = "/v1/articles?limit=1";
+        await ResponseCacheTests.CachedGetAsync(other, front);
+        using var heard = new InvalidationRecorder(peer.Services);
+
+        var patched = await api.Editor.SendAsync(EditorialFixture.Write(
+            HttpMethod.Patch, $"/v1/articles/{id}", """{"summary":"Edited on the first instance."}""", etag, "application/merge-patch+json"));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(1), () => Task.FromResult(heard.ByNotifications.Contains("article-edited")));
+        Assert.NotNull((await other.GetAsync(front)).Headers.Age);
+
+        // Moved to the front page in the database: the peer's page shows it.
+        await using (var connection = new NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var update = new NpgsqlCommand("UPDATE articles SET published_at = now() WHERE id = @id", connection);
+            update.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+
+        await ResponseCacheTests.AssertWithinAsync(TimeSpan.FromSeconds(1), async () =>
+            (await (await other.GetAsync(front)).ReadJsonAsync()).GetProperty("items")[0].GetProperty("id").GetInt64() == id);
     }
 }
