@@ -19,6 +19,7 @@ if (KeyCommands.IsCommand(args) || ImportCommand.IsCommand(args))
     KeyCommands.ConfigureLogging(builder);
 }
 
+builder.AddTelemetry();
 builder.AddDatabase();
 builder.AddJson();
 builder.AddResponseCompressionForReads();
@@ -47,6 +48,7 @@ builder.AddWebhooks();
 
 var app = builder.Build();
 
+app.UseMetricsPort();
 app.UseProblemResponses();
 app.UseUtf8QueryStrings();
 app.UseHeadAsGet();
@@ -61,6 +63,7 @@ app.UseResponseCompressionForReads();
 app.UseOpenApiDocument();
 
 app.MapHealth();
+app.MapMetrics();
 app.MapArticles();
 app.MapArticleLists();
 app.MapRelatedArticles();

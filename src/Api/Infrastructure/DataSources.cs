@@ -37,6 +37,8 @@ public sealed class DataSources : IAsyncDisposable
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "news-api";
+        // The pool's name in Npgsql's metrics (db.client.connection.pool.name), instead of the connection string.
+        builder.Name = "content";
         if (builder.ConnectionStringBuilder.Host?.Contains(',', StringComparison.Ordinal) != true)
         {
             var single = builder.Build();

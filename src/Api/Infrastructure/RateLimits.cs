@@ -46,6 +46,7 @@ public static class RateLimits
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var context = rejected.HttpContext;
+                context.RequestServices.GetRequiredService<ServiceMetrics>().RateLimitRejections.Add(1);
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -209,14 +210,33 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
     private readonly Lock _sync = new();
     private readonly MemoryCache _entries;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Entry>> _keysByTag = new(StringComparer.Ordinal);
+    private readonly Counter<long> _evictions;
 
     /// <summary>Set by <see cref="ContentCache"/>: whether answers read at a generation may still be stored.</summary>
     internal Func<long, bool> IsCurrent { get; set; } = _ => false;
 
-    public ReadCacheStore(IOptions<ResponseCacheOptions> options)
+    public ReadCacheStore(IOptions<ResponseCacheOptions> options, IMeterFactory meters)
     {
         _sizeLimit = Math.Max(1, options.Value.SizeLimitMegabytes) * 1024L * 1024L;
-        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = _sizeLimit, CompactionPercentage = 0.25 });
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = _sizeLimit, CompactionPercentage = 0.25, TrackStatistics = true });
+        var meter = meters.Create(Telemetry.MeterName);
+        meter.CreateObservableCounter("newsapi.cache.lookups", ObserveLookups, "{lookup}",
+            "Look-ups of anonymous reads in the response cache, by result: hit (answered from memory) or miss");
+        meter.CreateObservableGauge("newsapi.cache.entries", () => _entries.GetCurrentStatistics()?.CurrentEntryCount ?? 0, "{entry}",
+            "Answers held in the response cache");
+        meter.CreateObservableGauge("newsapi.cache.size", () => _entries.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0, "By",
+            "Memory the response cache's answers take, as estimated from their sizes");
+        _evictions = meter.CreateCounter<long>("newsapi.cache.evictions", "{entry}",
+            "Answers dropped from the response cache, by reason: invalidated (a change, or a read refreshed it), expired, or capacity (the size limit)");
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLookups()
+    {
+        if (_entries.GetCurrentStatistics() is { } statistics)
+        {
+            yield return new Measurement<long>(statistics.TotalHits, new KeyValuePair<string, object?>("result", "hit"));
+            yield return new Measurement<long>(statistics.TotalMisses, new KeyValuePair<string, object?>("result", "miss"));
+        }
     }
 
     public int Count => _entries.Count;
@@ -251,7 +271,14 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
                 {
                     if (reason != EvictionReason.Replaced && evicted is Entry e)
                     {
-                        ((ReadCacheStore)state!).Unindex((string)evictedKey, e);
+                        var store = (ReadCacheStore)state!;
+                        store.Unindex((string)evictedKey, e);
+                        store._evictions.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+                        {
+                            EvictionReason.Expired => "expired",
+                            EvictionReason.Capacity => "capacity",
+                            _ => "invalidated",
+                        }));
                     }
                 }, this);
             }
@@ -291,8 +318,13 @@ public sealed class ReadCacheStore : IOutputCacheStore, IDisposable
     {
         lock (_sync)
         {
-            // Emptied in place: a reader on another thread never meets a disposed cache.
-            _entries.Compact(1.0);
+            // Emptied in place: a reader on another thread never meets a disposed cache. (Removed one by
+            // one rather than compacted, which would count them as dropped for capacity.)
+            foreach (var key in _entries.Keys)
+            {
+                _entries.Remove(key);
+            }
+
             _keysByTag.Clear();
         }
     }

@@ -17,9 +17,12 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
     private readonly ILogger<ReplicaCatchUp> _logger;
     private readonly Lazy<NpgsqlDataSource[]> _hosts;
 
-    public ReplicaCatchUp(DataSources sources, ILogger<ReplicaCatchUp> logger)
+    private readonly ServiceMetrics _metrics;
+
+    public ReplicaCatchUp(DataSources sources, ServiceMetrics metrics, ILogger<ReplicaCatchUp> logger)
     {
         _sources = sources;
+        _metrics = metrics;
         _logger = logger;
         _hosts = new Lazy<NpgsqlDataSource[]>(() => EachHost(sources.ConnectionString));
     }
@@ -31,6 +34,7 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         string lsn;
         await using (var primary = await _sources.Primary.OpenConnectionAsync(cancellationToken))
         {
@@ -72,6 +76,8 @@ public sealed class ReplicaCatchUp : IAsyncDisposable
                 await Task.Delay(Poll, patience.Token);
             }
         }
+
+        _metrics.ReplicaCatchUp.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>

@@ -48,8 +48,15 @@ public static class RequestLimits
             {
                 server.MaxRequestBodySize = limit;
             }
-            else if (context.Request.ContentLength is null)
+
+            if (context.Request.ContentLength > 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0))
             {
+                // A body is read through a stream of our own (the framework then reads it through a
+                // pipe over that stream). Read straight from the server's pipe, a JSON body still
+                // arriving when the server begins a graceful shutdown fails: the server wakes its
+                // connections with a cancelled read, which a reader that examined more than it
+                // consumed (the JSON deserializer) receives as an error. A stream read consumes all
+                // it returns, so the server retries the cancelled read itself and the request finishes.
                 context.Request.Body = new LimitedStream(context.Request.Body, limit);
             }
 

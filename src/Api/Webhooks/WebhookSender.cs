@@ -25,6 +25,7 @@ public sealed class WebhookSender(
     IOptions<WebhookOptions> options,
     WakeSignal<WebhookSender> signal,
     TimeProvider time,
+    ServiceMetrics metrics,
     ILogger<WebhookSender> logger) : PollingWorker<WebhookSender>(signal, logger), IDisposable
 {
     public const string UserAgent = "NewsApi-Webhooks/1.0";
@@ -87,7 +88,9 @@ public sealed class WebhookSender(
             }
 
             var started = Stopwatch.GetTimestamp();
-            var outcome = await SendAsync(client, row, settings, cancellationToken);
+            // A delivery under way is finished (within its timeout) even when the application is
+            // stopping: the host waits for it, and no attempt is left half-made.
+            var outcome = await SendAsync(client, row, settings, CancellationToken.None);
             var durationMs = (int)Math.Min(Stopwatch.GetElapsedTime(started).TotalMilliseconds, int.MaxValue);
             // The receiver has answered: record it even if the application is stopping right now.
             await RecordAsync(connection, transaction, row, outcome, durationMs, settings);
@@ -169,6 +172,7 @@ public sealed class WebhookSender(
             """, new { id = row.Id, attempt, outcome.StatusCode, durationMs, outcome.Error, status, delivered, delaySeconds = delay.TotalSeconds, webhookId = row.WebhookId, gone },
             transaction, cancellationToken: CancellationToken.None));
         await transaction.CommitAsync(CancellationToken.None);
+        metrics.WebhookAttempts.Add(1, ServiceMetrics.Outcome(delivered ? "delivered" : gone ? "disabled" : giveUp ? "failed" : "retry"));
 
         if (delivered)
         {

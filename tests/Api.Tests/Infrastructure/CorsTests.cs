@@ -5,7 +5,7 @@ namespace Api.Tests.Infrastructure;
 
 public sealed class CorsTests(CorsTests.WithNewsroomOrigin api) : IClassFixture<CorsTests.WithNewsroomOrigin>
 {
-    private const string Newsroom = "https://newsroom.example.com";
+    internal const string Newsroom = "https://newsroom.example.com";
 
     public sealed class WithNewsroomOrigin : ApiFactory
     {

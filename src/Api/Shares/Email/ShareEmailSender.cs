@@ -25,6 +25,7 @@ public sealed class ShareEmailSender(
     IOptions<ShareOptions> share,
     ShareEmailKeys keys,
     WakeSignal<ShareEmailSender> signal,
+    ServiceMetrics metrics,
     ILogger<ShareEmailSender> logger) : PollingWorker<ShareEmailSender>(signal, logger)
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
@@ -66,6 +67,7 @@ public sealed class ShareEmailSender(
                 if (row.Recipient is null || row.Suppressed)
                 {
                     await CompleteAsync(connection, transaction, row, "skipped");
+                    metrics.EmailAttempts.Add(1, ServiceMetrics.Outcome("skipped"));
                     logger.LogInformation("Share e-mail {OutboxId} of request {RequestId} skipped: the recipient opted out", row.Id, row.RequestId);
                     continue;
                 }
@@ -74,7 +76,9 @@ public sealed class ShareEmailSender(
                 {
                     var message = ShareEmailMessage.Compose(row, settings, share.Value.PublicBaseUrl, keys);
                     smtp ??= await ConnectAsync(settings.Smtp, cancellationToken);
-                    await smtp.SendAsync(message, cancellationToken);
+                    // A message under way is finished (within the SMTP timeout) even when the
+                    // application is stopping: the host waits for it, and it is sent once.
+                    await smtp.SendAsync(message, CancellationToken.None);
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 {
@@ -86,6 +90,7 @@ public sealed class ShareEmailSender(
 
                 // Accepted by the server: record it even if the application is stopping right now.
                 await CompleteAsync(connection, transaction, row, "sent");
+                metrics.EmailAttempts.Add(1, ServiceMetrics.Outcome("sent"));
                 logger.LogInformation("Share e-mail {OutboxId} of request {RequestId} sent (attempt {Attempt})", row.Id, row.RequestId, row.Attempts + 1);
             }
         }
@@ -143,6 +148,7 @@ public sealed class ShareEmailSender(
         var delay = settings.RetryDelay(attempts);
         await connection.ExecuteAsync(new CommandDefinition(sql, new { id = row.Id, error, giveUp, delaySeconds = delay.TotalSeconds }, transaction, cancellationToken: CancellationToken.None));
         await transaction.CommitAsync(CancellationToken.None);
+        metrics.EmailAttempts.Add(1, ServiceMetrics.Outcome(giveUp ? "failed" : "retry"));
         if (giveUp)
         {
             logger.LogWarning("Share e-mail {OutboxId} of request {RequestId} failed after {Attempts} attempts: {Error}", row.Id, row.RequestId, attempts, error);
