@@ -280,6 +280,15 @@ internal sealed class CaseRunner(
             return run.Failed("could not fetch the hot set's ETags");
         }
 
+        if (writes.WritesPerSecond <= 0)
+        {
+            // The base of the write cases: the same read in the same process, with no save.
+            Log.Line($"[{run.Name}] no saves while {(writes.Path ?? "the hot set")} is read");
+            var quiet = await MeasureAsync(run, new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]), size, cancellationToken);
+            Log.Line($"[{run.Name}] responses served from the response cache: {(lastReport?.HitRate is { } hits ? $"{hits:P1}" : "unknown")}");
+            return quiet;
+        }
+
         writerKey ??= await editorKey(cancellationToken);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var saves = Enumerable.Range(1, 100).Select(n => $"bench-article-{n}").ToArray();

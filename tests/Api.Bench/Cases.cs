@@ -106,6 +106,7 @@ internal static class Catalog
         new("cached:list-first-page", Group.Cached, new ListPage(FirstPage)),
         new("conditional:article-by-slug", Group.Cached, new HotSet(Conditional: true)),
         new("conditional:list-first-page", Group.Cached, new ConditionalListPage(FirstPage)),
+        new("writes-0ps:list-first-page", Group.Writes, new UnderWrites(FirstPage, 0)),
         new("writes-1ps:list-first-page", Group.Writes, new UnderWrites(FirstPage, 1)),
         new("writes-10ps:list-first-page", Group.Writes, new UnderWrites(FirstPage, 10)),
         new("writes-1ps-shown:list-first-page", Group.Writes, new UnderWrites(FirstPage, 1, SavesWhatIsRead: true)),
