@@ -96,4 +96,52 @@ public sealed class GracefulShutdownTests() : OwnDatabase("newsapi_stop")
             """, connection);
         Assert.Equal(3L, await count.ExecuteScalarAsync());
     }
+
+    [Fact]
+    public async Task On_SIGTERM_a_webhook_delivery_under_way_is_finished_and_recorded_once()
+    {
+        await using var receiver = new Webhooks.WebhookReceiver();
+        await receiver.StartAsync();
+        await using var api = await ApiProcess.StartAsync(ConnectionString, new Dictionary<string, string>
+        {
+            ["ShutdownTimeoutSeconds"] = "20",
+            ["Webhooks__AllowPrivateAddresses"] = "true",
+            ["Webhooks__PollIntervalSeconds"] = "0.2",
+            ["Webhooks__TimeoutSeconds"] = "10",
+        });
+        async Task<HttpClient> ClientAsync(string scope)
+        {
+            var (exit, key, errors) = await ApiCommand.RunAsync(ConnectionString, "keys", "create", "--name", scope, "--scope", scope);
+            Assert.True(exit == 0, errors);
+            var client = new HttpClient { BaseAddress = api.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Trim());
+            return client;
+        }
+
+        using var admin = await ClientAsync("admin");
+        using var editor = await ClientAsync("content:write");
+        // The receiver answers the first request of each event after three seconds.
+        var url = receiver.NewUrl("slow");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/v1/webhooks", Json(new { url, events = new[] { "article.published" } }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await editor.PostAsync("/v1/articles", Json(new { title = "Delivered while stopping", categorySlug = "visas", status = "published" }))).StatusCode);
+
+        var waited = Stopwatch.StartNew();
+        while (receiver.Waiting == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "The delivery never reached the receiver.");
+            await Task.Delay(20);
+        }
+
+        api.Terminate();
+        Assert.Equal(0, await api.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Single(receiver.At(url));
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var delivery = new Npgsql.NpgsqlCommand("SELECT status || ' ' || attempts FROM webhook_deliveries", connection);
+        Assert.Equal("delivered 1", await delivery.ExecuteScalarAsync());
+    }
+
+    private static StringContent Json(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body, System.Text.Json.JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
 }

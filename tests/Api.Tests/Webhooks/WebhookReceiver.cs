@@ -57,6 +57,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedHook> Received => _received.ToArray();
 
+    /// <summary>Requests that have arrived and are not answered yet.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
+
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -75,6 +80,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedHook> At(string url) => Received.Where(r => url.EndsWith(r.Path, StringComparison.Ordinal)).ToList();
 
     private async Task<IResult> Receive(HttpContext context, string kind)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return await ReceiveAsync(context, kind);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private async Task<IResult> ReceiveAsync(HttpContext context, string kind)
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
