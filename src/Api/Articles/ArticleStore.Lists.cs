@@ -92,7 +92,8 @@ public sealed partial class ArticleStore
         parameters.Add("afterId", after?.Id);
         parameters.Add("take", query.Limit + 1);
         parameters.Add("headline", "StartSel=\uE000, StopSel=\uE001, MaxWords=30, MinWords=12, ShortWord=3, MaxFragments=2, FragmentDelimiter=\" … \"");
-        var withBody = query.WithBody || mode != SearchMode.None;
+        // A search's snippet is made in the statement; only a CJK one is finished here, from the body.
+        var withBody = query.WithBody || mode is SearchMode.Cjk or SearchMode.WordsAndCjk;
         var editor = query.Statuses is not null;
         var aliases = query.WithAliases;
         var sql = query.CategoryIds is not null && ListSql.TryGetValue((query.Sort, mode, withBody, true, editor, aliases), out var byCategory)
@@ -211,7 +212,8 @@ public sealed partial class ArticleStore
                     {
                         // A search ranks every match: the ranking and the top of the order see only the
                         // id and the rank, and the page's 20 rows are read and joined afterwards (sorting
-                        // whole rows, bodies included, cost more than the ranking).
+                        // whole rows, bodies included, cost more than the ranking). Their snippets are
+                        // made from the bodies there, which are sent only when asked for (or for CJK).
                         variants[(sort, mode, withBody, false, editor, withAliases)] = $"""
                             WITH {QueryCte(mode)},
                             hits AS (
@@ -222,12 +224,13 @@ public sealed partial class ArticleStore
                                 LIMIT @take
                             ),
                             page AS (
-                                SELECT {body} {MetaColumns}, {aliases}, hits.rank
+                                SELECT {body} {MetaColumns}, {aliases}, hits.rank,
+                                       ts_headline('english', a.body_text, {TsQuery(mode)}, @headline) AS snippet
                                 FROM hits
                                 JOIN articles a ON a.id = hits.id
                                 {WithLists}
                             )
-                            SELECT page.*, {snippet} AS snippet
+                            SELECT page.*
                             FROM page
                             ORDER BY {finalOrder}
                             """;
