@@ -78,10 +78,14 @@ public sealed partial class ArticleStore(ReadSource reads)
                 'placeholder', m.placeholder)
         """;
 
-    /// <summary>The media of the body's images, in order, as a JSON array; null when there are none.</summary>
+    /// <summary>
+    /// The media of the body's images, in order, as a JSON array; null when there are none. Each medium is
+    /// looked up by its key for each image the body has: a join let the planner scan the whole media
+    /// table (it is small at first, and may be mostly dead rows) for every article read, images or not.
+    /// </summary>
     internal const string BodyMedia = $"""
-        (SELECT json_agg({MediumJson} ORDER BY am.position)::text
-         FROM article_media am JOIN media m ON m.id = am.medium_id WHERE am.article_id = a.id) AS body_media
+        (SELECT json_agg((SELECT {MediumJson} FROM media m WHERE m.id = am.medium_id) ORDER BY am.position)::text
+         FROM article_media am WHERE am.article_id = a.id) AS body_media
         """;
 
     /// <summary>Everything but the body (with <see cref="WithLists"/> joined). The status is "scheduled" for a published article whose time has not come, by the database's clock.</summary>
@@ -92,7 +96,7 @@ public sealed partial class ArticleStore(ReadSource reads)
         ({Embargoed}) AS embargoed,
         (SELECT json_agg(json_build_object('id', c.id, 'kind', c.kind, 'text', c.text, 'createdAt', c.created_at) ORDER BY c.created_at, c.id)::text
          FROM article_corrections c WHERE c.article_id = a.id) AS corrections,
-        (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) AS image_medium,
+        CASE WHEN a.image_medium_id IS NOT NULL THEN (SELECT {MediumJson}::text FROM media m WHERE m.id = a.image_medium_id) END AS image_medium,
         a.updated_at, a.deleted_at, a.version, a.translation_group,
         coalesce(l.tags, '[]')::text AS tags, coalesce(l.authors, '[]')::text AS authors
         """;
