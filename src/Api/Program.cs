@@ -78,6 +78,7 @@ app.MapMedia();
 app.MapAuthors();
 app.MapKeys();
 app.MapImports();
+app.MapImportJobs();
 app.MapChanges();
 app.MapSyndication();
 app.MapShareEmail();

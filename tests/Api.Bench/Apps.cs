@@ -43,21 +43,7 @@ internal static class ProcFs
     /// </summary>
     public static long? PostgresTicks(string? clusterDir)
     {
-        if (clusterDir is null)
-        {
-            return null;
-        }
-
-        int master;
-        try
-        {
-            var first = File.ReadLines(Path.Combine(clusterDir, "postmaster.pid")).FirstOrDefault();
-            if (!int.TryParse(first, CultureInfo.InvariantCulture, out master))
-            {
-                return null;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (PostmasterPid(clusterDir) is not { } master)
         {
             return null;
         }
@@ -81,6 +67,25 @@ internal static class ProcFs
         }
 
         return total;
+    }
+
+    /// <summary>The pid of the private cluster's postmaster (its postmaster.pid), null when unknown.</summary>
+    public static int? PostmasterPid(string? clusterDir)
+    {
+        if (clusterDir is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var first = File.ReadLines(Path.Combine(clusterDir, "postmaster.pid")).FirstOrDefault();
+            return int.TryParse(first, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -111,7 +116,10 @@ internal static class ProcFs
         return null;
     }
 
-    private sealed record Stat(int ParentPid, long UserTicks, long SystemTicks, long ChildrenUserTicks, long ChildrenSystemTicks);
+    /// <summary>PID's times from /proc/PID/stat, null when unreadable.</summary>
+    public static Stat? Times(int pid) => ReadStat(pid);
+
+    internal sealed record Stat(int ParentPid, long UserTicks, long SystemTicks, long ChildrenUserTicks, long ChildrenSystemTicks);
 
     private static Stat? ReadStat(int pid)
     {

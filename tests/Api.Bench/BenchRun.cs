@@ -196,7 +196,8 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
     /// Measures the cases of TURN in turns, both apps running (ref: cases against the reference
     /// app, the others against the API): Rounds rounds, in the order given in odd rounds and
     /// reversed in even ones (ABBA...), so that a machine that speeds up or slows down over the
-    /// minutes favours none; each case is then the medians of its rounds. Each round after the
+    /// minutes favours none; within a round the cases are measured in slices in turns
+    /// (<see cref="CaseRunner.MeasureInTurnsAsync"/>); each case is then the medians of its rounds. Each round after the
     /// first restarts both apps: how fast a .NET process serves depends on the code its JIT
     /// settled on (dynamic PGO), which varies from one start to the next by as much as the gap the
     /// targets allow, so one process per app would be a draw.
@@ -217,11 +218,26 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
                 await servers.EnsureApiAsync(cache: false, cancellationToken);
             }
 
-            var order = round % 2 == 1 ? turn : turn.Reverse();
+            var order = (round % 2 == 1 ? turn : turn.Reverse()).ToList();
+            var ready = new List<(BenchCase Case, CaseRunner.Prepared Prepared)>();
             foreach (var benchCase in order)
             {
                 var aim = benchCase.Group == Group.Reference ? ReferenceAim(servers) : ApiAim(servers);
-                rounds[benchCase].Add(await runner.RunAsync(benchCase, round, aim, cancellationToken));
+                var preparation = await runner.PrepareAsync(benchCase, round, aim, cancellationToken);
+                if (preparation.Ready is { } prepared)
+                {
+                    ready.Add((benchCase, prepared));
+                }
+                else
+                {
+                    rounds[benchCase].Add(preparation.Failed!);
+                }
+            }
+
+            var measured = await runner.MeasureInTurnsAsync(ready.Select(r => r.Prepared).ToList(), cancellationToken);
+            foreach (var (benchCase, result) in ready.Select(r => r.Case).Zip(measured))
+            {
+                rounds[benchCase].Add(result);
             }
         }
 

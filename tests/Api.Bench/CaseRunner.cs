@@ -61,7 +61,7 @@ internal sealed class CaseRunner(
         MeasureAsync(new Run(benchCase, null, aim), new WrkJob("paths-file.lua", [file]), body, cancellationToken);
 
     /// <summary>One case's run: what it is, which round, against what.</summary>
-    private sealed record Run(BenchCase Case, int? Round, Aim Aim)
+    internal sealed record Run(BenchCase Case, int? Round, Aim Aim)
     {
         public string Name => Case.Name;
 
@@ -506,59 +506,170 @@ internal sealed class CaseRunner(
     /// <summary>
     /// wrk for one case: a warm-up, then the measured run, with the serving app's and PostgreSQL's
     /// CPU time around it and the app's peak RSS over both. Responses other than expected (2xx;
-    /// 304 for the conditional cases) fail the case, and so does any socket error.
+    /// 304 for the conditional cases) fail the case, and so does any socket error. While the runner
+    /// is preparing cases for <see cref="MeasureInTurnsAsync"/>, the job is kept for it instead.
     /// </summary>
     private async Task<CaseResult> MeasureAsync(Run run, WrkJob job, long? body, CancellationToken cancellationToken)
     {
-        var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
-        var output = Path.Combine(runDir, $"{file}.txt");
-        var warmupOutput = Path.Combine(runDir, $"{file}.warmup.txt");
-        var app = run.Aim.App;
-        var start = ProcFs.NowMs();
-        Log.Line($"[{run.Name}{(run.Round is { } round ? $" round {round}" : "")}] warm-up {settings.WarmupSeconds}s");
-        var exitCode = await Wrk.RunAsync(settings, repo, warmupOutput, settings.WarmupSeconds, run.Aim.Url, job, cancellationToken);
-        if (exitCode != 0)
+        if (preparing)
         {
-            Console.Error.Write(await File.ReadAllTextAsync(warmupOutput, CancellationToken.None));
-            return run.Failed($"wrk failed (exit status {exitCode})", body, app.Rss.PeakMib(start, ProcFs.NowMs()));
+            prepared = new Prepared(run, job, body, ProcFs.NowMs());
+            return run.Failed("prepared, not measured");
         }
 
-        Log.Line($"[{run.Name}] measuring {settings.DurationSeconds}s: wrk -t{settings.Threads} -c{settings.Connections} -d{settings.DurationSeconds}s --latency {run.Aim.Url}");
+        var start = ProcFs.NowMs();
+        if (await WarmUpAsync(run, job, cancellationToken) is { } warmupFailure)
+        {
+            return run.Failed(warmupFailure, body, run.Aim.App.Rss.PeakMib(start, ProcFs.NowMs()));
+        }
+
+        var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
+        var slice = await SliceAsync(run, job, settings.DurationSeconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken);
+        return Combine(run, [slice], body, start);
+    }
+
+    /// <summary>A case made ready to measure (its checks passed): its run, its wrk job, the size of its check answer.</summary>
+    internal sealed record Prepared(Run Run, WrkJob Job, long? Body, long StartMs);
+
+    /// <summary>A case ready to measure, or the result of one that failed before.</summary>
+    internal sealed record Preparation(Prepared? Ready, CaseResult? Failed);
+
+    private bool preparing;
+    private Prepared? prepared;
+
+    /// <summary>Runs a case's checks without measuring it, for <see cref="MeasureInTurnsAsync"/>.</summary>
+    public async Task<Preparation> PrepareAsync(BenchCase benchCase, int? round, Aim aim, CancellationToken cancellationToken)
+    {
+        preparing = true;
+        prepared = null;
+        try
+        {
+            var result = await RunAsync(benchCase, round, aim, cancellationToken);
+            return prepared is { } ready ? new Preparation(ready, null) : new Preparation(null, result);
+        }
+        finally
+        {
+            preparing = false;
+            prepared = null;
+        }
+    }
+
+    /// <summary>
+    /// Measures prepared cases in turns: each warms up, then each runs <c>Slices</c> slices of
+    /// <c>DURATION / Slices</c> seconds, one case after the other (the order reversed every other
+    /// slice), so that all of them see the machine as it was over the same minute. Each case's
+    /// figures are those of its slices together: requests/s over their total time, CPU times over
+    /// their total responses, p50 and p99 as the means of the slices' weighted by their responses.
+    /// </summary>
+    public async Task<IReadOnlyList<CaseResult>> MeasureInTurnsAsync(IReadOnlyList<Prepared> cases, CancellationToken cancellationToken)
+    {
+        var failures = new Dictionary<Prepared, string>();
+        foreach (var c in cases)
+        {
+            if (await WarmUpAsync(c.Run, c.Job, cancellationToken) is { } failure)
+            {
+                failures[c] = failure;
+            }
+        }
+
+        var seconds = Math.Max(1, settings.DurationSeconds / settings.Slices);
+        var slices = cases.ToDictionary(c => c, _ => new List<Slice>());
+        for (var i = 1; i <= settings.Slices; i++)
+        {
+            var order = i % 2 == 1 ? cases : cases.Reverse();
+            foreach (var c in order.Where(c => !failures.ContainsKey(c)))
+            {
+                var file = c.Run.Case.FileStem + (c.Run.Round is { } r ? $".round{r}" : "") + $".slice{i}";
+                slices[c].Add(await SliceAsync(c.Run, c.Job, seconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken));
+            }
+        }
+
+        return cases
+            .Select(c => failures.TryGetValue(c, out var failure)
+                ? c.Run.Failed(failure, c.Body, c.Run.Aim.App.Rss.PeakMib(c.StartMs, ProcFs.NowMs()))
+                : Combine(c.Run, slices[c], c.Body, c.StartMs))
+            .ToList();
+    }
+
+    /// <summary>The warm-up run of a case; null when it went well, else why not.</summary>
+    private async Task<string?> WarmUpAsync(Run run, WrkJob job, CancellationToken cancellationToken)
+    {
+        var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
+        var warmupOutput = Path.Combine(runDir, $"{file}.warmup.txt");
+        Log.Line($"[{run.Name}{(run.Round is { } round ? $" round {round}" : "")}] warm-up {settings.WarmupSeconds}s");
+        var exitCode = await Wrk.RunAsync(settings, repo, warmupOutput, settings.WarmupSeconds, run.Aim.Url, job, cancellationToken);
+        if (exitCode == 0)
+        {
+            return null;
+        }
+
+        Console.Error.Write(await File.ReadAllTextAsync(warmupOutput, CancellationToken.None));
+        return $"wrk failed (exit status {exitCode})";
+    }
+
+    /// <summary>One measured wrk run and what the app, PostgreSQL and the machine did around it.</summary>
+    private sealed record Slice(WrkReport? Report, string? Failure, long? Cpu, long? Db, string Output);
+
+    private async Task<Slice> SliceAsync(Run run, WrkJob job, int seconds, string output, CancellationToken cancellationToken)
+    {
+        var app = run.Aim.App;
+        Log.Line($"[{run.Name}] measuring {seconds}s: wrk -t{settings.Threads} -c{settings.Connections} -d{seconds}s --latency {run.Aim.Url}");
         var cpuBefore = ProcFs.CpuTicks(app.Pid);
         var dbBefore = ProcFs.PostgresTicks(clusterDir);
-        exitCode = await Wrk.RunAsync(settings, repo, output, settings.DurationSeconds, run.Aim.Url, job, cancellationToken);
+        var machineBefore = MachineSample.Take(app.Pid, clusterDir);
+        var exitCode = await Wrk.RunAsync(settings, repo, output, seconds, run.Aim.Url, job, cancellationToken);
+        var machineAfter = MachineSample.Take(app.Pid, clusterDir);
         var cpuAfter = ProcFs.CpuTicks(app.Pid);
         var dbAfter = ProcFs.PostgresTicks(clusterDir);
-        var end = ProcFs.NowMs();
         var text = await File.ReadAllTextAsync(output, CancellationToken.None);
         Console.Error.Write(text);
-        var rss = app.Rss.PeakMib(start, end);
         if (exitCode != 0)
         {
-            return run.Failed($"wrk failed (exit status {exitCode})", body, rss);
+            return new Slice(null, $"wrk failed (exit status {exitCode})", null, null, output);
         }
 
         var report = WrkReport.Parse(text);
         lastReport = report;
-        if (report is not { RequestsPerSecond: { } requestsPerSecond, P50Ms: { } p50, P99Ms: { } p99 })
+        if (report is not { RequestsPerSecond: not null, P50Ms: not null, P99Ms: not null })
         {
-            return run.Failed($"could not parse the wrk output ({output})", body, rss);
+            return new Slice(null, $"could not parse the wrk output ({output})", null, null, output);
         }
 
+        Log.Line($"[{run.Name}] {MachineSample.Describe(machineBefore, machineAfter, report.Responses, clockTicks)}");
+        return new Slice(report, null, cpuAfter - cpuBefore, dbAfter - dbBefore, output);
+    }
+
+    /// <summary>A case's figures from its measured slices (one, or several taken in turns with other cases).</summary>
+    private CaseResult Combine(Run run, IReadOnlyList<Slice> slices, long? body, long startMs)
+    {
+        var rss = run.Aim.App.Rss.PeakMib(startMs, ProcFs.NowMs());
+        if (slices.FirstOrDefault(s => s.Failure is not null) is { } failed)
+        {
+            return run.Failed(failed.Failure!, body, rss);
+        }
+
+        var reports = slices.Select(s => s.Report!).ToList();
+        var responses = reports.Sum(r => r.Responses);
+        var requests = reports.Sum(r => r.Requests);
+        var durationUs = reports.Sum(r => r.DurationUs);
+        double? Weighted(Func<WrkReport, double?> value) =>
+            responses > 0 ? reports.Sum(r => (value(r) ?? 0) * r.Responses) / responses : reports.Select(value).FirstOrDefault();
+        long? Sum(Func<Slice, long?> value) => slices.All(s => value(s) is not null) ? slices.Sum(s => value(s)!.Value) : null;
+        var failure = reports.Select(r => r.Failure).FirstOrDefault(f => f is not null);
         return new CaseResult(
             run.Name,
             run.Round,
-            requestsPerSecond,
-            p50,
-            p99,
-            report.Non2xx,
-            report.Unexpected,
-            report.Errors.Socket,
+            durationUs > 0 ? requests / (durationUs / 1_000_000) : null,
+            Weighted(r => r.P50Ms),
+            Weighted(r => r.P99Ms),
+            reports.Sum(r => r.Non2xx),
+            reports.Sum(r => r.Unexpected),
+            reports.Sum(r => r.Errors.Socket),
             body,
-            MicrosPerResponse(cpuBefore, cpuAfter, report.Responses),
-            MicrosPerResponse(dbBefore, dbAfter, report.Responses),
+            MicrosPerResponse(0, Sum(s => s.Cpu), responses),
+            MicrosPerResponse(0, Sum(s => s.Db), responses),
             rss,
-            report.Failure);
+            failure);
     }
 
     /// <summary>Microseconds per response between two tick counts (whole microseconds), null when either is unknown.</summary>

@@ -109,8 +109,8 @@ internal static class ReportWriter
         {
             text.AppendLine($"  reference:   {settings.ReferenceUrl} (tests/Api.Bench/Reference, Release)");
             text.AppendLine($"  in turns:    {string.Join("; ", plan.ReferenceTurns.Where(t => t.Count > 1).Select(t => string.Join(", ", t.Select(c => c.Name))))}");
-            text.AppendLine($"               {settings.Rounds} rounds, in that order in odd rounds and reversed in even ones, the other app");
-            text.AppendLine("               idle meanwhile; each case's row is the median of its rounds, shown below it");
+            text.AppendLine($"               {settings.Rounds} rounds; in each, every case warms up, then runs {settings.Slices} slices of {Math.Max(1, settings.DurationSeconds / settings.Slices)}s in turns");
+            text.AppendLine("               (ABBA...), the other app idle meanwhile; each case's row is the median of its rounds, shown below it");
         }
         else if (plan.AnyReference)
         {
@@ -268,6 +268,7 @@ internal static class ReportWriter
                     settings.DurationSeconds,
                     settings.WarmupSeconds,
                     settings.Rounds,
+                    settings.Slices,
                     settings.Connections,
                     settings.Threads,
                     settings.HotArticles),
@@ -400,6 +401,7 @@ internal sealed record JsonSettings(
     int DurationSeconds,
     int WarmupSeconds,
     int Rounds,
+    int Slices,
     int Connections,
     int Threads,
     int HotArticles);

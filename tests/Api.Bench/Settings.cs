@@ -59,6 +59,7 @@ internal sealed partial record Settings(
     int DurationSeconds,
     int WarmupSeconds,
     int Rounds,
+    int Slices,
     int Connections,
     int Threads,
     string? ExternalConnectionString,
@@ -130,6 +131,10 @@ internal sealed partial record Settings(
         // app; both apps get the same.
         var warmup = Count("NEWSAPI_BENCH_WARMUP", Get("NEWSAPI_BENCH_WARMUP") ?? "20", 1);
         var rounds = Count("NEWSAPI_BENCH_ROUNDS", Get("NEWSAPI_BENCH_ROUNDS") ?? "3", 1);
+        // The machine's speed drifts by a fifth from one half-minute to the next (wrk's own CPU time
+        // per response moves with it), so a case and its reference are measured in short slices in
+        // turns rather than one after the other.
+        var slices = Count("NEWSAPI_BENCH_SLICES", Get("NEWSAPI_BENCH_SLICES") ?? "5", 1);
         var connections = Count("NEWSAPI_BENCH_CONNECTIONS", Get("NEWSAPI_BENCH_CONNECTIONS") ?? "32", 1);
         var threads = Count("NEWSAPI_BENCH_THREADS", Get("NEWSAPI_BENCH_THREADS") ?? "2", 1);
         // Cold renders are a few hundred milliseconds each: enough of them for a median and a p90
@@ -161,6 +166,7 @@ internal sealed partial record Settings(
             duration,
             warmup,
             rounds,
+            slices,
             connections,
             threads,
             Get("ConnectionStrings__Content"),

@@ -34,7 +34,7 @@ public sealed partial class ArticleStore
         AND (@authors::text[] IS NULL OR EXISTS (
             SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id
             WHERE aa.article_id = a.id AND au.slug = ANY(@authors)))
-        AND (@kinds::text[] IS NULL OR a.kind = ANY(@kinds))
+        AND ((@kinds::text[] IS NULL AND a.kind <> 'page') OR a.kind = ANY(@kinds))
         """;
 
     private const string Filters = $"{CategoryFilter} AND {OtherFilters}";

@@ -13,7 +13,7 @@ namespace Api.Articles;
 /// <param name="Language">BCP 47 language tag (default <c>en</c>).</param>
 /// <param name="CategoryId">The category by id (give this or <c>categorySlug</c>).</param>
 /// <param name="CategorySlug">The category by slug (give this or <c>categoryId</c>).</param>
-/// <param name="Tags">Tag names in editorial order, up to 20; new tags are created.</param>
+/// <param name="Tags">Tag names in editorial order, up to 50; new tags are created.</param>
 /// <param name="Status"><c>draft</c> (default), <c>published</c>, <c>scheduled</c> (needs a future <c>publishedAt</c>) or <c>archived</c>. A published article with a future <c>publishedAt</c> is scheduled.</param>
 /// <param name="PublishedAt">Publication time (RFC 3339); defaults to now when publishing.</param>
 /// <param name="Byline">Author credit, up to 200 characters.</param>
@@ -73,7 +73,13 @@ public static class ArticleKinds
 {
     public const string News = "news";
 
-    public static readonly string[] All = [News, "opinion", "analysis", "feature", "interview", "press-release"];
+    /// <summary>A site's static page ("About us"): listed only when asked for by kind.</summary>
+    public const string Page = "page";
+
+    public static readonly string[] All = [News, "opinion", "analysis", "feature", "interview", "press-release", Page];
+
+    /// <summary>The kinds a list shows when it names none: all but pages.</summary>
+    public static readonly string[] Listed = [.. All.Where(k => k != Page)];
 }
 
 public static class ArticleStatuses
@@ -89,6 +95,9 @@ public static class ArticleStatuses
 public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWriteRequest>
 {
     public const int MaxBodyLength = 500_000;
+
+    /// <summary>Tags an article may have: enough for the archives of the systems newsrooms move from (WordPress sets no limit; its test data has a post with 45).</summary>
+    public const int MaxTags = 50;
     private static readonly DateTimeOffset Earliest = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public ArticleWriteRequestValidator(TimeProvider clock)
@@ -121,7 +130,7 @@ public sealed class ArticleWriteRequestValidator : AbstractValidator<ArticleWrit
             .When(r => r.CategorySlug is not null);
 
         RuleFor(r => r.Tags).Cascade(CascadeMode.Stop)
-            .Must(t => t!.Length <= 20).WithMessage("'tags' may list at most 20 tags.")
+            .Must(t => t!.Length <= MaxTags).WithMessage($"'tags' may list at most {MaxTags} tags.")
             .Must(t => t!.All(tag => !string.IsNullOrWhiteSpace(tag) && tag.Trim().Length <= 100 && QueryValues.HasNoControlCharacters(tag)))
             .WithMessage("Each tag must be 1 to 100 characters without control characters.")
             .Must(t => t!.All(tag => Slugs.FromText(tag, Slugs.MaxCategoryLength) is not null))

@@ -120,16 +120,16 @@ public sealed partial class ArticleStore
             ),
             candidates AS (
                 (SELECT a.id FROM articles a, source s
-                 WHERE a.category_id = s.category_id AND {Visible}
+                 WHERE a.category_id = s.category_id AND {Visible} AND a.kind <> 'page'
                  ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
                 UNION
                 (SELECT a.id FROM articles a
                  WHERE EXISTS (SELECT 1 FROM article_tags at WHERE at.article_id = a.id AND at.tag_id IN (SELECT tag_id FROM source_tags))
-                   AND {Visible}
+                   AND {Visible} AND a.kind <> 'page'
                  ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
                 UNION
                 (SELECT a.id FROM articles a, source s
-                 WHERE s.terms IS NOT NULL AND a.search_vector @@ s.terms AND {Visible}
+                 WHERE s.terms IS NOT NULL AND a.search_vector @@ s.terms AND {Visible} AND a.kind <> 'page'
                  ORDER BY a.published_at DESC, a.id DESC LIMIT 200)
             )
             """;

@@ -39,7 +39,8 @@ public sealed class AuthorWriter(NpgsqlDataSource dataSource, AuthorStore store,
             return created;
         }, cancellationToken);
 
-    private async Task<AuthorOutcome> CreateAsync(NpgsqlConnection connection, AuthorWriteRequest request, long? keyId, CancellationToken cancellationToken)
+    /// <summary>Creates an author in the caller's transaction (an import writes an author and its record together).</summary>
+    public async Task<AuthorOutcome> CreateAsync(NpgsqlConnection connection, AuthorWriteRequest request, long? keyId, CancellationToken cancellationToken)
     {
         if (await PhotoMissingAsync(connection, request, cancellationToken) is { } invalid)
         {

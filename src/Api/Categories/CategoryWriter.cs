@@ -199,6 +199,23 @@ public sealed class CategoryWriter(NpgsqlDataSource dataSource, CategoryStore st
         return (parent ?? throw new ArgumentException("A category path has at least one name.", nameof(names)), created);
     }
 
+    /// <summary>
+    /// The id of the category with <paramref name="slug"/>, and whether this call created it (under
+    /// <paramref name="parentId"/>, last among its siblings): an import's categories, matched by slug.
+    /// Runs in the caller's transaction, taking the tree's lock first; the caller records a created
+    /// category with <see cref="RecordCreatedAsync"/>.
+    /// </summary>
+    public async Task<(long Id, bool Created)> EnsureAsync(
+        NpgsqlConnection connection, string slug, string name, string? description, long? parentId, CancellationToken cancellationToken)
+    {
+        await LockTreeAsync(connection, cancellationToken);
+        var found = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT id FROM categories WHERE slug = @slug", new { slug }, cancellationToken: cancellationToken));
+        return found is { } id
+            ? (id, false)
+            : (await InsertAsync(connection, name, slug, description ?? "", parentId, null, cancellationToken), true);
+    }
+
     /// <summary>Records the creation of categories (from <see cref="EnsurePathAsync"/>): a last step before commit.</summary>
     public static async Task RecordCreatedAsync(NpgsqlConnection connection, IReadOnlyList<long> created, CancellationToken cancellationToken)
     {

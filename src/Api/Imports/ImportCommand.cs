@@ -6,6 +6,7 @@ namespace Api.Imports;
 
 /// <summary>
 /// <c>dotnet Api.dll import [--status draft|published] FILE...</c>: imports legacy pages from files,
+/// (and <c>import wordpress ...</c>: see <see cref="FileImportCommand"/>)
 /// showing each file's outcome as it goes and a summary at the end. A file named like a legacy id
 /// (<c>t1453741.htm</c>) gives its article that legacy id. Exit status 1 when any page failed.
 /// </summary>
@@ -15,6 +16,11 @@ public static class ImportCommand
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
+        if (args is [_, ImportFormats.WordPress, ..])
+        {
+            return await FileImportCommand.RunAsync(app, ImportFormats.WordPress, args[2..]);
+        }
+
         var status = ArticleStatuses.Published;
         var files = new List<string>();
         for (var i = 1; i < args.Length; i++)
@@ -36,7 +42,7 @@ public static class ImportCommand
 
         if (files.Count == 0)
         {
-            await Console.Error.WriteLineAsync("usage: import [--status draft|published] FILE...");
+            await Console.Error.WriteLineAsync("usage: import [--status draft|published] FILE...\n       import wordpress [--dry-run] [--uploads DIR] FILE");
             return 2;
         }
 

@@ -62,6 +62,14 @@ public static class ImportEndpoints
     public static WebApplicationBuilder AddImports(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Importer>();
+        builder.Services.AddOptions<ImportOptions>().Bind(builder.Configuration.GetSection("Imports"))
+            .Validate(o => o.MaxFileBytes > 0 && o.PollIntervalSeconds > 0, "Imports:MaxFileBytes and Imports:PollIntervalSeconds must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ImportWriter>();
+        builder.Services.AddSingleton<ImportJobs>();
+        builder.Services.AddSingleton<ImportRunner>();
+        builder.Services.AddSingleton<WakeSignal<ImportWorker>>();
+        builder.Services.AddHostedService<ImportWorker>();
         return builder;
     }
 

@@ -54,6 +54,8 @@ namespace Api.Infrastructure;
 [JsonSerializable(typeof(TagMergeRequest))]
 [JsonSerializable(typeof(ImportRequest))]
 [JsonSerializable(typeof(ImportReport))]
+[JsonSerializable(typeof(ImportJobDto))]
+[JsonSerializable(typeof(ImportItemList))]
 [JsonSerializable(typeof(ApiKeyDto))]
 [JsonSerializable(typeof(ApiKeyList))]
 [JsonSerializable(typeof(CreateApiKeyRequest))]
