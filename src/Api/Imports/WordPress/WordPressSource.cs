@@ -192,6 +192,11 @@ public sealed class WordPressSource : IImportSource
 
     private ImportUnit Attachment(WxrItem item)
     {
+        if (item.PostId.Length == 0)
+        {
+            return new BrokenUnit("medium", $"item {item.Index + 1}", item.Title, "It has no WordPress post id (wp:post_id), by which a second import would find it.");
+        }
+
         var url = item.AttachmentUrl ?? item.Guid;
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
@@ -249,6 +254,11 @@ public sealed class WordPressSource : IImportSource
     {
         var type = item.PostType;
         var title = item.Title;
+        if (item.PostId.Length == 0)
+        {
+            return new BrokenUnit(type, $"item {item.Index + 1}", title, "It has no WordPress post id (wp:post_id), by which a second import would find it.");
+        }
+
         if (type is not ("post" or "page"))
         {
             return new SkippedUnit(type, item.PostId, title, type switch

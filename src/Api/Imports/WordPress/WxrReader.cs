@@ -120,10 +120,10 @@ public static partial class WxrReader
                         reader.Skip();
                         break;
                     case ("title", ""):
-                        title = Text(reader);
+                        title ??= Text(reader);
                         break;
                     case ("link", ""):
-                        link = Text(reader);
+                        link ??= Text(reader);
                         break;
                     case ("language", ""):
                         language = Text(reader);
@@ -224,16 +224,16 @@ public static partial class WxrReader
             switch (reader.LocalName)
             {
                 case "title" when ns.Length == 0:
-                    title = Text(reader);
+                    title ??= Text(reader);
                     break;
                 case "link" when ns.Length == 0:
-                    link = Text(reader);
+                    link ??= Text(reader);
                     break;
                 case "guid" when ns.Length == 0:
-                    guid = Text(reader);
+                    guid ??= Text(reader);
                     break;
                 case "pubDate" when ns.Length == 0:
-                    pubDate = Text(reader);
+                    pubDate ??= Text(reader);
                     break;
                 case "category" when ns.Length == 0:
                     var domain = reader.GetAttribute("domain");
@@ -246,43 +246,43 @@ public static partial class WxrReader
 
                     break;
                 case "creator" when ns == DcNamespace:
-                    creator = Text(reader);
+                    creator ??= Text(reader);
                     break;
                 case "encoded" when ns == ContentNamespace:
-                    content = Raw(reader);
+                    content ??= Raw(reader);
                     break;
                 case "encoded" when ns == excerptNamespace:
-                    excerpt = Raw(reader);
+                    excerpt ??= Raw(reader);
                     break;
                 case "post_id" when ns == wp:
-                    postId = Text(reader);
+                    postId ??= Text(reader);
                     break;
                 case "post_type" when ns == wp:
-                    postType = Text(reader);
+                    postType ??= Text(reader);
                     break;
                 case "status" when ns == wp:
-                    status = Text(reader);
+                    status ??= Text(reader);
                     break;
                 case "post_date_gmt" when ns == wp:
-                    dateGmt = Text(reader);
+                    dateGmt ??= Text(reader);
                     break;
                 case "post_date" when ns == wp:
-                    dateLocal = Text(reader);
+                    dateLocal ??= Text(reader);
                     break;
                 case "post_name" when ns == wp:
-                    postName = Text(reader);
+                    postName ??= Text(reader);
                     break;
                 case "post_parent" when ns == wp:
-                    parent = Text(reader);
+                    parent ??= Text(reader);
                     break;
                 case "post_password" when ns == wp:
-                    password = Text(reader);
+                    password ??= Text(reader);
                     break;
                 case "is_sticky" when ns == wp:
                     sticky = Text(reader) == "1";
                     break;
                 case "attachment_url" when ns == wp:
-                    attachmentUrl = Text(reader);
+                    attachmentUrl ??= Text(reader);
                     break;
                 case "postmeta" when ns == wp:
                     var fields = Fields(reader, wp);
@@ -306,7 +306,8 @@ public static partial class WxrReader
             index,
             postId ?? "",
             postType ?? "post",
-            status ?? "publish",
+            // As wp_insert_post does: an item that does not say its status is a draft.
+            status ?? "draft",
             title,
             link,
             guid,
