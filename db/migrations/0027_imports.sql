@@ -16,6 +16,8 @@ CREATE TABLE import_jobs (
     file_name   text,
     file_sha256 bytea       NOT NULL,
     file_size   bigint      NOT NULL,
+    -- The address of the site the file comes from, when given (what Ghost's __GHOST_URL__ stands for).
+    site_url    text,
     -- The uploaded file of a job the API runs, until the job ends; a job of the command line reads
     -- its file from disk.
     file        bytea,

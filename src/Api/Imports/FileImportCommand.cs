@@ -4,7 +4,7 @@ using Npgsql;
 namespace Api.Imports;
 
 /// <summary>
-/// <c>dotnet Api.dll import wordpress [--dry-run] [--uploads DIR] FILE</c>: imports an export file as a
+/// <c>dotnet Api.dll import wordpress|ghost [--dry-run] [--uploads DIR] [--site-url URL] FILE</c>: imports an export file as a
 /// job of this process, one line per item as it goes and the counts at the end. Stopped half-way
 /// (Ctrl+C, the database away, the process killed), the same command goes on where it stopped.
 /// Exit status 0 when every item was imported (or skipped as it should be), 1 when some failed,
@@ -16,6 +16,7 @@ public static class FileImportCommand
     {
         var dryRun = false;
         string? uploads = null;
+        string? siteUrl = null;
         string? file = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -26,6 +27,9 @@ public static class FileImportCommand
                     break;
                 case "--uploads" when i + 1 < args.Length:
                     uploads = args[++i];
+                    break;
+                case "--site-url" when i + 1 < args.Length && format == ImportFormats.Ghost:
+                    siteUrl = args[++i];
                     break;
                 case var option when option.StartsWith("--", StringComparison.Ordinal):
                     await Console.Error.WriteLineAsync($"unexpected option '{option}'");
@@ -44,7 +48,7 @@ public static class FileImportCommand
 
         if (file is null)
         {
-            await Console.Error.WriteLineAsync($"usage: import {format} [--dry-run] [--uploads DIR] FILE");
+            await Console.Error.WriteLineAsync($"usage: import {format} [--dry-run] [--uploads DIR]{(format == ImportFormats.Ghost ? " [--site-url URL]" : "")} FILE");
             return 2;
         }
 
@@ -66,7 +70,7 @@ public static class FileImportCommand
         long size;
         try
         {
-            source = ImportFormats.Open(format, () => File.OpenRead(file), uploads, clock.GetUtcNow());
+            source = ImportFormats.Open(format, () => File.OpenRead(file), uploads, siteUrl, clock.GetUtcNow());
             await using var stream = File.OpenRead(file);
             sha256 = await SHA256.HashDataAsync(stream);
             size = stream.Length;
@@ -97,7 +101,7 @@ public static class FileImportCommand
             }
             else
             {
-                job = await jobs.CreateAsync(format, dryRun, Path.GetFileName(file), sha256, size, null, null, running: true, stop.Token);
+                job = await jobs.CreateAsync(format, dryRun, Path.GetFileName(file), sha256, size, siteUrl, null, null, running: true, stop.Token);
                 Console.WriteLine($"Import job {job.Id}{(dryRun ? " (dry run: nothing will be kept)" : "")}: {source.Total} items from {source.Source}.");
             }
         }

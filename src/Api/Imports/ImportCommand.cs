@@ -16,9 +16,9 @@ public static class ImportCommand
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
-        if (args is [_, ImportFormats.WordPress, ..])
+        if (args is [_, ImportFormats.WordPress or ImportFormats.Ghost, ..])
         {
-            return await FileImportCommand.RunAsync(app, ImportFormats.WordPress, args[2..]);
+            return await FileImportCommand.RunAsync(app, args[1], args[2..]);
         }
 
         var status = ArticleStatuses.Published;
@@ -42,7 +42,7 @@ public static class ImportCommand
 
         if (files.Count == 0)
         {
-            await Console.Error.WriteLineAsync("usage: import [--status draft|published] FILE...\n       import wordpress [--dry-run] [--uploads DIR] FILE");
+            await Console.Error.WriteLineAsync("usage: import [--status draft|published] FILE...\n       import wordpress [--dry-run] [--uploads DIR] FILE\n       import ghost [--dry-run] [--uploads DIR] [--site-url URL] FILE");
             return 2;
         }
 

@@ -15,7 +15,7 @@ namespace Api.Imports;
 
 /// <summary>An import job: its file, its state and what became of its items so far.</summary>
 /// <param name="Id">The job's id.</param>
-/// <param name="Format">wordpress.</param>
+/// <param name="Format">wordpress or ghost.</param>
 /// <param name="DryRun">Whether the job only reports what the import would do (nothing it does stays).</param>
 /// <param name="Status">queued, running, succeeded (every item has an outcome; some may have failed) or failed (the file could not be read: see <c>error</c>).</param>
 /// <param name="FileName">The file's name, when given (<c>Content-Disposition</c>).</param>
@@ -55,6 +55,31 @@ public sealed record ImportFileRequest
     /// <summary>Only report what the import would do: every item is written and checked, then nothing of it is kept.</summary>
     [FromQuery(Name = "dryRun"), DefaultValue(false)]
     public bool? DryRun { get; init; }
+}
+
+/// <summary>Query of <c>POST /v1/imports/ghost</c>.</summary>
+public sealed record GhostImportRequest
+{
+    /// <summary>Only report what the import would do: every item is written and checked, then nothing of it is kept.</summary>
+    [FromQuery(Name = "dryRun"), DefaultValue(false)]
+    public bool? DryRun { get; init; }
+
+    /// <summary>
+    /// The Ghost site's address (<c>https://blog.example.com</c>): what the export's <c>__GHOST_URL__</c>
+    /// stands for in bodies and image addresses, and the host of the posts' old addresses, which
+    /// <c>GET /v1/redirects</c> then resolves. Without it, those stay relative and no old address is kept.
+    /// </summary>
+    [FromQuery(Name = "siteUrl")]
+    public string? SiteUrl { get; init; }
+}
+
+public sealed class GhostImportRequestValidator : AbstractValidator<GhostImportRequest>
+{
+    public GhostImportRequestValidator() =>
+        RuleFor(r => r.SiteUrl)
+            .Must(u => u!.Length <= 2000 && LegacyUrls.Parse(u) is not null)
+            .WithMessage("'siteUrl' must be an absolute http or https URL.")
+            .When(r => r.SiteUrl is not null);
 }
 
 /// <summary>Route of an import job.</summary>
@@ -168,6 +193,26 @@ public static class ImportJobEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        imports.MapPost("/ghost", PostGhost)
+            .WithName("ImportGhost")
+            .WithSummary("Import a Ghost export (JSON): posts, pages, tags, authors and feature images, as a job")
+            .WithDescription("""
+                The body is the file of Ghost's Settings → Labs → Export your content (`Content-Type: application/json`
+                or `application/octet-stream`; Ghost 1 to 5). As `POST /v1/imports/wordpress`: checked at once (400), then
+                imported by a job (202), each item on its own, idempotent, resumable, with `dryRun`. A post's body is its
+                HTML; its primary tag is its category here and its public tags its tags; posts only for members become
+                drafts. `siteUrl` is the Ghost site's address. The command line does the same with
+                `dotnet Api.dll import ghost [--dry-run] [--uploads DIR] [--site-url URL] FILE`.
+                """)
+            .WithMetadata(new UploadBodyLimit(limit))
+            .Accepts<System.Text.Json.JsonElement>("application/json", "application/octet-stream")
+            .WithStrictQuery()
+            .WithValidation()
+            .Produces<ImportJobDto>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
         imports.MapGet("/jobs/{id}", GetJob)
             .WithName("GetImportJob")
             .WithSummary("An import job's state and its counts by outcome")
@@ -199,23 +244,35 @@ public static class ImportJobEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static readonly string[] FileTypes = ["application/xml", "text/xml", "application/rss+xml", "application/octet-stream"];
+    private static readonly string[] WordPressTypes = ["application/xml", "text/xml", "application/rss+xml", "application/octet-stream"];
+    private static readonly string[] GhostTypes = ["application/json", "application/octet-stream"];
 
-    private static async Task<Results<Accepted<ImportJobDto>, ProblemHttpResult>> PostWordPress(
-        [AsParameters] ImportFileRequest request,
+    private static Task<Results<Accepted<ImportJobDto>, ProblemHttpResult>> PostWordPress(
+        [AsParameters] ImportFileRequest request, HttpContext http, ImportJobs jobs, TimeProvider clock, WakeSignal<ImportWorker> signal, CancellationToken cancellationToken) =>
+        PostFileAsync(ImportFormats.WordPress, WordPressTypes, request.DryRun ?? false, null, http, jobs, clock, signal, cancellationToken);
+
+    private static Task<Results<Accepted<ImportJobDto>, ProblemHttpResult>> PostGhost(
+        [AsParameters] GhostImportRequest request, HttpContext http, ImportJobs jobs, TimeProvider clock, WakeSignal<ImportWorker> signal, CancellationToken cancellationToken) =>
+        PostFileAsync(ImportFormats.Ghost, GhostTypes, request.DryRun ?? false, request.SiteUrl, http, jobs, clock, signal, cancellationToken);
+
+    /// <summary>Reads the file of the body, checks that it is a readable export of FORMAT, and queues a job for it.</summary>
+    private static async Task<Results<Accepted<ImportJobDto>, ProblemHttpResult>> PostFileAsync(
+        string format,
+        string[] types,
+        bool dryRun,
+        string? siteUrl,
         HttpContext http,
         ImportJobs jobs,
-        IOptions<ImportOptions> options,
         TimeProvider clock,
         WakeSignal<ImportWorker> signal,
         CancellationToken cancellationToken)
     {
         var type = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (type is null || !FileTypes.Contains(type))
+        if (type is null || !types.Contains(type))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: $"The body must be the export file, as {string.Join(", ", FileTypes)}.");
+                detail: $"The body must be the export file, as {string.Join(", ", types)}.");
         }
 
         using var body = new MemoryStream();
@@ -229,7 +286,7 @@ public static class ImportJobEndpoints
         try
         {
             // Read once now, so that a file that is not an export is refused here rather than by a failed job.
-            ImportFormats.Open(ImportFormats.WordPress, () => new MemoryStream(file, writable: false), null, clock.GetUtcNow());
+            ImportFormats.Open(format, () => new MemoryStream(file, writable: false), null, siteUrl, clock.GetUtcNow());
         }
         catch (Exception e) when (ImportFormats.IsUnreadable(e))
         {
@@ -241,8 +298,8 @@ public static class ImportJobEndpoints
             ? Path.GetFileName(disposition.FileNameStar ?? disposition.FileName?.Trim('"'))
             : null;
         var job = await jobs.CreateAsync(
-            ImportFormats.WordPress, request.DryRun ?? false, fileName is { Length: > 0 and <= 255 } ? fileName : null,
-            SHA256.HashData(file), file.Length, file, Scopes.KeyId(http.User), running: false, cancellationToken);
+            format, dryRun, fileName is { Length: > 0 and <= 255 } ? fileName : null,
+            SHA256.HashData(file), file.Length, siteUrl, file, Scopes.KeyId(http.User), running: false, cancellationToken);
         signal.Notify();
         return TypedResults.Accepted($"/v1/imports/jobs/{job.Id}", ImportJobDto.From(job, new ImportCounts(0, 0, 0, 0, 0, 0, 0, 0)));
     }

@@ -11,6 +11,7 @@ public sealed record ImportJobRow(
     string? FileName,
     byte[] FileSha256,
     long FileSize,
+    string? SiteUrl,
     string Status,
     int? Total,
     string? Error,
@@ -37,7 +38,7 @@ public sealed class ImportJobs(NpgsqlDataSource dataSource)
 
     private const string Columns = """
         id AS Id, format AS Format, dry_run AS DryRun, file_name AS FileName, file_sha256 AS FileSha256, file_size AS FileSize,
-        status AS Status, total AS Total, error AS Error, key_id AS KeyId, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt
+        site_url AS SiteUrl, status AS Status, total AS Total, error AS Error, key_id AS KeyId, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt
         """;
 
     /// <summary>
@@ -45,17 +46,17 @@ public sealed class ImportJobs(NpgsqlDataSource dataSource)
     /// which reads its file from disk); <paramref name="running"/> marks it as held by the caller at once.
     /// </summary>
     public async Task<ImportJobRow> CreateAsync(
-        string format, bool dryRun, string? fileName, byte[] sha256, long size, byte[]? file, long? keyId, bool running, CancellationToken cancellationToken)
+        string format, bool dryRun, string? fileName, byte[] sha256, long size, string? siteUrl, byte[]? file, long? keyId, bool running, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleAsync<ImportJobRow>(new CommandDefinition($"""
-            INSERT INTO import_jobs (format, dry_run, file_name, file_sha256, file_size, file, key_id, status, started_at, lease_until)
-            VALUES (@format, @dryRun, @fileName, @sha256, @size, @file, @keyId,
+            INSERT INTO import_jobs (format, dry_run, file_name, file_sha256, file_size, site_url, file, key_id, status, started_at, lease_until)
+            VALUES (@format, @dryRun, @fileName, @sha256, @size, @siteUrl, @file, @keyId,
                     CASE WHEN @running THEN 'running' ELSE 'queued' END,
                     CASE WHEN @running THEN now() END,
                     CASE WHEN @running THEN now() + @lease END)
             RETURNING {Columns}
-            """, new { format, dryRun, fileName, sha256, size, file, keyId, running, lease = Lease }, cancellationToken: cancellationToken));
+            """, new { format, dryRun, fileName, sha256, size, siteUrl, file, keyId, running, lease = Lease }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -92,12 +93,12 @@ public sealed class ImportJobs(NpgsqlDataSource dataSource)
             """, new { lease = Lease }, cancellationToken: cancellationToken));
         return claimed is null
             ? null
-            : (new ImportJobRow(claimed.Id, claimed.Format, claimed.DryRun, claimed.FileName, claimed.FileSha256, claimed.FileSize, claimed.Status,
+            : (new ImportJobRow(claimed.Id, claimed.Format, claimed.DryRun, claimed.FileName, claimed.FileSha256, claimed.FileSize, claimed.SiteUrl, claimed.Status,
                 claimed.Total, claimed.Error, claimed.KeyId, claimed.CreatedAt, claimed.StartedAt, claimed.FinishedAt), claimed.File);
     }
 
     private sealed record ClaimedRow(
-        long Id, string Format, bool DryRun, string? FileName, byte[] FileSha256, long FileSize, string Status, int? Total, string? Error,
+        long Id, string Format, bool DryRun, string? FileName, byte[] FileSha256, long FileSize, string? SiteUrl, string Status, int? Total, string? Error,
         long? KeyId, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, byte[] File);
 
     /// <summary>Sets the job's number of items and keeps holding it; false when another took it meanwhile.</summary>

@@ -1,3 +1,4 @@
+using Api.Imports.Ghost;
 using Api.Imports.WordPress;
 using Api.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -11,9 +12,9 @@ public sealed class ImportOptions
     public long MaxFileBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>
-    /// A copy of the WordPress site's <c>wp-content/uploads</c> folder on this server, where the API's
-    /// WordPress jobs find attachments (the command line takes <c>--uploads DIR</c>). Without it,
-    /// attachments are recorded with their addresses.
+    /// A copy of the site's uploads on this server (WordPress's <c>wp-content/uploads</c>, Ghost's
+    /// <c>content/images</c>), where the API's jobs find images (the command line takes
+    /// <c>--uploads DIR</c>). Without it, images are recorded with their addresses.
     /// </summary>
     public string? UploadsPath { get; set; }
 
@@ -25,16 +26,21 @@ public sealed class ImportOptions
 public static class ImportFormats
 {
     public const string WordPress = "wordpress";
+    public const string Ghost = "ghost";
 
-    /// <summary>The source of a job's file; throws <see cref="WxrFormatException"/> (or the format's own) when it cannot be read.</summary>
-    public static IImportSource Open(string format, Func<Stream> open, string? uploads, DateTimeOffset now) => format switch
+    /// <summary>
+    /// The source of a job's file; throws <see cref="WxrFormatException"/> or <see cref="GhostFormatException"/>
+    /// when it cannot be read. <paramref name="siteUrl"/> is the address of the site it comes from, when given.
+    /// </summary>
+    public static IImportSource Open(string format, Func<Stream> open, string? uploads, string? siteUrl, DateTimeOffset now) => format switch
     {
         WordPress => WordPressSource.Open(open, uploads, now),
+        Ghost => GhostSource.Open(open, siteUrl, uploads, now),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No reader for this format."),
     };
 
     /// <summary>Whether an exception says the file cannot be read (the job fails), rather than something else going wrong.</summary>
-    public static bool IsUnreadable(Exception e) => e is WxrFormatException;
+    public static bool IsUnreadable(Exception e) => e is WxrFormatException or GhostFormatException;
 }
 
 /// <summary>
@@ -57,7 +63,7 @@ public sealed class ImportWorker(
             IImportSource source;
             try
             {
-                source = ImportFormats.Open(job.Format, () => new MemoryStream(file, writable: false), options.Value.UploadsPath, clock.GetUtcNow());
+                source = ImportFormats.Open(job.Format, () => new MemoryStream(file, writable: false), options.Value.UploadsPath, job.SiteUrl, clock.GetUtcNow());
             }
             catch (Exception e) when (ImportFormats.IsUnreadable(e))
             {

@@ -10,17 +10,11 @@ namespace Api.Tests.Imports;
 /// The API with WordPress's theme unit test export imported through <c>POST /v1/imports/wordpress</c>
 /// (a job run by the API's own worker) before the tests of the class look at what it became.
 /// </summary>
-public sealed class WordPressFixture : ApiFactory
+public sealed class WordPressFixture : ImportFixture
 {
-    public const int MaxFileBytes = 2_000_000;
-
     public static string DataFile(string name) => Path.Combine(Repository.Root(), "tests/Api.Tests/Imports/Data/wordpress", name);
 
     public static byte[] ThemeUnitTest => File.ReadAllBytes(DataFile("themeunittestdata.wordpress.xml"));
-
-    public HttpClient Editor { get; private set; } = null!;
-
-    public HttpClient Public { get; private set; } = null!;
 
     /// <summary>The job of the first import, once it ended.</summary>
     public JsonElement FirstJob { get; private set; }
@@ -28,11 +22,26 @@ public sealed class WordPressFixture : ApiFactory
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Editor = CreateClient(await CreateKeyAsync("content:write"));
-        Public = CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var posted = await PostAsync(ThemeUnitTest);
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         FirstJob = await WaitAsync((await posted.ReadJsonAsync()).GetProperty("id").GetInt64());
+    }
+}
+
+/// <summary>The API with an editor's key and a quick import worker, for the import tests.</summary>
+public class ImportFixture : ApiFactory
+{
+    public const int MaxFileBytes = 2_000_000;
+
+    public HttpClient Editor { get; private set; } = null!;
+
+    public HttpClient Public { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Editor = CreateClient(await CreateKeyAsync("content:write"));
+        Public = CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -251,7 +251,7 @@ public sealed class WordPressImportTests(WordPressFixture api) : IClassFixture<W
         await (await api.PostAsync("not xml at all"u8.ToArray())).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await api.PostAsync([])).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await api.PostAsync(WordPressFixture.ThemeUnitTest, contentType: "application/json")).AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
-        await (await api.PostAsync(new byte[WordPressFixture.MaxFileBytes + 1])).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await api.PostAsync(new byte[ImportFixture.MaxFileBytes + 1])).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         await (await api.PostAsync(WordPressFixture.ThemeUnitTest, "?dryRun=maybe")).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await api.PostAsync(WordPressFixture.ThemeUnitTest, "?dry=true")).AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.PostAsync(WordPressFixture.ThemeUnitTest, client: api.Public)).StatusCode);
