@@ -16,13 +16,22 @@ public sealed class ApiKeyRow
     public DateTime? RevokedAt { get; init; }
 }
 
-/// <summary>API keys: <c>nk_</c> and 43 base62 characters (256 bits); stored as SHA-256 only.</summary>
+/// <summary>
+/// API keys: <c>nk_</c> and 43 base62 characters (256 bits); Ghost Content API keys (scope
+/// <c>ghost:content</c>) are 26 lowercase hex characters, Ghost's own format (104 bits). Stored as SHA-256 only.
+/// </summary>
 public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
 {
     public const string KeyPrefix = "nk_";
     private const int SecretLength = 43;
     private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private const string Columns = "id, name, prefix, scopes, created_at, last_used_at, revoked_at";
+
+    public const int GhostKeyLength = 26;
+
+    /// <summary>Whether a value has the form of a Ghost Content API key (26 lowercase hex characters).</summary>
+    public static bool LooksLikeGhostKey(string? value) =>
+        value is { Length: GhostKeyLength } && value.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;
 
     public static bool LooksLikeKey(string value) =>
         value.Length == KeyPrefix.Length + SecretLength
@@ -33,7 +42,8 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
 
     public async Task<(ApiKeyRow Key, string Secret)> CreateAsync(string name, string[] scopes, CancellationToken cancellationToken)
     {
-        var secret = KeyPrefix + RandomNumberGenerator.GetString(Alphabet, SecretLength);
+        var ghost = scopes is [Scopes.GhostContent];
+        var secret = ghost ? RandomNumberGenerator.GetHexString(GhostKeyLength, lowercase: true) : KeyPrefix + RandomNumberGenerator.GetString(Alphabet, SecretLength);
         const string sql = $"""
             INSERT INTO api_keys (name, prefix, secret_hash, scopes)
             VALUES (@name, @prefix, @hash, @scopes)
@@ -41,7 +51,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource)
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleAsync<ApiKeyRow>(new CommandDefinition(
-            sql, new { name, prefix = secret[..10], hash = Hash(secret), scopes = scopes.Distinct().Order().ToArray() }, cancellationToken: cancellationToken));
+            sql, new { name, prefix = secret[..(ghost ? 6 : 10)], hash = Hash(secret), scopes = scopes.Distinct().Order().ToArray() }, cancellationToken: cancellationToken));
         return (row, secret);
     }
 

@@ -29,7 +29,7 @@ public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Items);
 
 /// <summary>A new API key.</summary>
 /// <param name="Name">What the key is for (1 to 100 characters).</param>
-/// <param name="Scopes">One or more of content:write, partner, admin.</param>
+/// <param name="Scopes">One or more of content:write, partner, admin; or ghost:content alone (a Ghost Content API key).</param>
 public sealed record CreateApiKeyRequest(string Name, string[] Scopes);
 
 public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKeyRequest>
@@ -43,7 +43,9 @@ public sealed class CreateApiKeyRequestValidator : AbstractValidator<CreateApiKe
         RuleFor(r => r.Scopes).Cascade(CascadeMode.Stop)
             .NotEmpty()
             .Must(s => s.All(Scopes.All.Contains))
-            .WithMessage($"'scopes' may only contain: {string.Join(", ", Scopes.All)}.");
+            .WithMessage($"'scopes' may only contain: {string.Join(", ", Scopes.All)}.")
+            .Must(s => !s.Contains(Scopes.GhostContent) || s.All(scope => scope == Scopes.GhostContent))
+            .WithMessage($"'{Scopes.GhostContent}' makes a Ghost Content API key, which has no other scope.");
     }
 }
 

@@ -9,11 +9,18 @@ public static class Scopes
     public const string Partner = "partner";
     public const string Admin = "admin";
 
+    /// <summary>
+    /// A Ghost Content API key (<c>?key=</c> of <c>/ghost/api/content/</c>): 26 hex characters, as Ghost's
+    /// own, read-only, and public by design (a Ghost front end puts it in its pages). It may not be
+    /// combined with another scope, and it authenticates nothing else.
+    /// </summary>
+    public const string GhostContent = "ghost:content";
+
     /// <summary>The id of the API key that authenticated <paramref name="user"/> (endpoints that require a scope have one).</summary>
     public static long KeyId(System.Security.Claims.ClaimsPrincipal user) =>
         long.Parse(user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value, System.Globalization.CultureInfo.InvariantCulture);
 
-    public static readonly string[] All = [ContentWrite, Partner, Admin];
+    public static readonly string[] All = [ContentWrite, Partner, Admin, GhostContent];
 
     public const string ClaimType = "scope";
 

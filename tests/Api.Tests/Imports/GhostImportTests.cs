@@ -142,3 +142,52 @@ public sealed class GhostImportTests(ImportFixture api) : IClassFixture<ImportFi
         await (await PostAsync(Export, "?site=x")).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 }
+
+/// <summary>A real Ghost export (Ghost 4.1's own test fixture, tests/Api.Tests/Imports/Data/ghost), imported through the API.</summary>
+public sealed class GhostExportTests(ImportFixture api) : IClassFixture<ImportFixture>
+{
+    private static byte[] Export => File.ReadAllBytes(Path.Combine(Repository.Root(), "tests/Api.Tests/Imports/Data/ghost/v4_export.json"));
+
+    private async Task<JsonElement> ImportAsync(string query)
+    {
+        var content = new ByteArrayContent(Export);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var response = await api.Editor.PostAsync("/v1/imports/ghost" + query, content);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return await api.WaitAsync((await response.ReadJsonAsync()).GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_fresh_ghost_sites_export_imports_whole_and_again_changes_nothing()
+    {
+        var job = await ImportAsync("?siteUrl=https%3A%2F%2Fghost.example");
+
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        // 2 users, 1 category (the tag "Getting Started"), 7 feature images, 7 posts and 4 pages.
+        Assert.Equal(21, job.GetProperty("total").GetInt32());
+        var counts = job.GetProperty("counts");
+        Assert.Equal(0, counts.GetProperty("failed").GetInt32());
+        Assert.Equal(7, counts.GetProperty("recorded").GetInt32());
+
+        var welcome = await (await api.Editor.GetAsync("/v1/articles/welcome")).ReadJsonAsync();
+        Assert.Equal("Start here for a quick overview of everything you need to know", welcome.GetProperty("title").GetString());
+        Assert.Equal("published", welcome.GetProperty("status").GetString());
+        Assert.Equal("2021-03-24T04:34:15Z", welcome.GetProperty("publishedAt").GetString());
+        Assert.Equal("getting-started", welcome.GetProperty("category").GetProperty("slug").GetString());
+        Assert.Equal(["getting-started"], welcome.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("slug").GetString()));
+        Assert.Equal("ghost", Assert.Single(welcome.GetProperty("authors").EnumerateArray()).GetProperty("slug").GetString());
+        Assert.Equal("https://static.ghost.org/v4.0.0/images/welcome-to-ghost.png", welcome.GetProperty("image").GetProperty("url").GetString());
+        var body = welcome.GetProperty("bodyHtml").GetString()!;
+        Assert.DoesNotContain("__GHOST_URL__", body);
+        Assert.Contains("https://ghost.example/design/", body);
+
+        // The paid post stays out of public view.
+        Assert.Equal("draft", (await (await api.Editor.GetAsync("/v1/articles/sell")).ReadJsonAsync()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Public.GetAsync("/v1/articles/sell")).StatusCode);
+        Assert.Equal("page", (await (await api.Editor.GetAsync("/v1/articles/contribute")).ReadJsonAsync()).GetProperty("kind").GetString());
+        Assert.Equal(HttpStatusCode.MovedPermanently, (await api.Public.GetAsync($"/v1/redirects?url={Uri.EscapeDataString("https://ghost.example/welcome/")}")).StatusCode);
+
+        var again = await ImportAsync("?siteUrl=https%3A%2F%2Fghost.example");
+        Assert.Equal(21, again.GetProperty("counts").GetProperty("unchanged").GetInt32());
+    }
+}
