@@ -62,6 +62,7 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
     {
         ["GET /v1/articles/{idOrSlug}/share/{network}"] = 302,
         ["GET /s/{code}"] = 302,
+        ["GET /v1/redirects"] = 301,
     };
 
     [Fact]
@@ -184,6 +185,27 @@ public sealed class ContractCoverageTests(ContractFixture api) : IClassFixture<C
 
         // Imports, keys, health.
         await Expect(HttpStatusCode.OK, admin.PostAsJsonAsync("/v1/imports", new { pages = new[] { new { content = "Home > Embassy News\nContract import\n\nOn May 3, 2018, the embassy held a contract import.\n\nGuests came.", legacyId = "t9900001" } } }));
+        var wxr = new StringContent("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Contract site</title><link>https://contract.example</link><wp:wxr_version>1.2</wp:wxr_version>
+            <item><title>Contract post</title><link>https://contract.example/2020/01/01/contract-post/</link>
+              <content:encoded><![CDATA[Imported.]]></content:encoded><wp:post_id>1</wp:post_id><wp:post_name>contract-post</wp:post_name>
+              <wp:post_date_gmt>2020-01-01 00:00:00</wp:post_date_gmt><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+            </channel></rss>
+            """, System.Text.Encoding.UTF8, "application/xml");
+        var wordpress = await Expect(HttpStatusCode.Accepted, admin.PostAsync("/v1/imports/wordpress?dryRun=false", wxr));
+        var ghost = new StringContent("""{"db":[{"meta":{"version":"5.0.0"},"data":{"posts":[]}}]}""", System.Text.Encoding.UTF8, "application/json");
+        await Expect(HttpStatusCode.Accepted, admin.PostAsync("/v1/imports/ghost?siteUrl=https%3A%2F%2Fghost.example", ghost));
+        var job = wordpress.Json.GetProperty("id").GetInt64();
+        for (var tries = 0; (await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/imports/jobs/{job}"))).Json.GetProperty("status").GetString() is "queued" or "running"; tries++)
+        {
+            Assert.True(tries < 300, "The import job did not end.");
+            await Task.Delay(100);
+        }
+
+        await Expect(HttpStatusCode.OK, admin.GetAsync($"/v1/imports/jobs/{job}/items?limit=10"));
+        await Expect(HttpStatusCode.MovedPermanently, anonymous.GetAsync("/v1/redirects?url=https%3A%2F%2Fcontract.example%2F2020%2F01%2F01%2Fcontract-post%2F"));
         var key = await Expect(HttpStatusCode.Created, admin.PostAsJsonAsync("/v1/keys", new { name = "Contract key", scopes = new[] { "partner" } }));
         var keyId = key.Json.GetProperty("key").GetProperty("id").GetInt64();
         await Expect(HttpStatusCode.OK, admin.GetAsync("/v1/keys"));

@@ -228,6 +228,42 @@ public sealed class WordPressImportTests(WordPressFixture api) : IClassFixture<W
         Assert.Equal(0, await api.ScalarAsync<long>("SELECT count(*) FROM import_sources WHERE source LIKE 'wordpress:authors%'"));
     }
 
+    [Fact]
+    public async Task A_job_whose_instance_died_is_taken_up_where_it_stopped()
+    {
+        // As an instance killed after the first item of a job: the job still "running", its hold run
+        // out, the first item's outcome recorded (with its writes, in the same transaction).
+        var file = Encoding.UTF8.GetBytes("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel><title>Resumed</title><link>https://resumed.example</link><wp:wxr_version>1.2</wp:wxr_version>
+            <wp:author><wp:author_login>resumed-one</wp:author_login></wp:author>
+            <wp:author><wp:author_login>resumed-two</wp:author_login></wp:author>
+            <wp:author><wp:author_login>resumed-three</wp:author_login></wp:author>
+            <item><title>Resumed post</title><wp:post_id>1</wp:post_id><wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+            </channel></rss>
+            """);
+        var job = await api.ScalarAsync<long>("""
+            INSERT INTO import_jobs (format, dry_run, file_name, file_sha256, file_size, file, status, started_at, lease_until)
+            VALUES ('wordpress', false, 'resumed.xml', sha256(@file), length(@file), @file, 'running', now() - interval '5 minutes', now() - interval '1 second')
+            RETURNING id
+            """, new { file });
+        await api.ScalarAsync<int>("""
+            INSERT INTO import_job_items (job_id, position, item_type, source_id, title, outcome) VALUES (@job, 0, 'author', 'resumed-one', 'resumed-one', 'created');
+            SELECT 1
+            """, new { job });
+
+        var done = await api.WaitAsync(job);
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal(4, done.GetProperty("counts").GetProperty("processed").GetInt32());
+        // The item done before is not done again; the others are.
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM authors WHERE slug = 'resumed-one'"));
+        Assert.Equal(2L, await api.ScalarAsync<long>("SELECT count(*) FROM authors WHERE slug IN ('resumed-two', 'resumed-three')"));
+        Assert.Equal(1L, await api.ScalarAsync<long>("SELECT count(*) FROM articles WHERE title = 'Resumed post'"));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM import_jobs WHERE id = @job AND file IS NOT NULL", new { job }));
+    }
+
     [Theory]
     [InlineData("malformed-simple.xml", "not well-formed XML (line")]
     [InlineData("crazy-cdata.xml", "not well-formed XML (line")]
