@@ -18,8 +18,8 @@ public sealed record ImportProgress(int Position, int Total, ImportUnit Unit, Im
 /// </summary>
 public sealed class ImportRunner(NpgsqlDataSource dataSource, ImportWriter writer, ImportJobs jobs, ContentCache cache, ILogger<ImportRunner> logger)
 {
-    /// <summary>How often (in items) the runner renews its hold on the job.</summary>
-    private const int HoldEvery = 20;
+    /// <summary>How often the runner renews its hold on the job: well within <see cref="ImportJobs.Lease"/>, whatever an item takes.</summary>
+    private static readonly TimeSpan HoldEvery = ImportJobs.Lease / 4;
 
     public async Task RunAsync(ImportJobRow job, IImportSource source, Func<ImportProgress, Task>? progress, CancellationToken cancellationToken)
     {
@@ -43,6 +43,7 @@ public sealed class ImportRunner(NpgsqlDataSource dataSource, ImportWriter write
     private async Task ImportAsync(ImportJobRow job, IImportSource source, int total, HashSet<int> done, Func<ImportProgress, Task>? progress, CancellationToken cancellationToken)
     {
         var position = -1;
+        var held = System.Diagnostics.Stopwatch.StartNew();
         foreach (var unit in source.Units())
         {
             position++;
@@ -51,10 +52,7 @@ public sealed class ImportRunner(NpgsqlDataSource dataSource, ImportWriter write
                 continue;
             }
 
-            if (position % HoldEvery == 0 && !await jobs.HoldAsync(job.Id, null, cancellationToken))
-            {
-                throw new InvalidOperationException($"Import job {job.Id} is no longer held by this process.");
-            }
+            await KeepHoldingAsync(job, held, cancellationToken);
 
             ImportItemResult result;
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
@@ -102,13 +100,11 @@ public sealed class ImportRunner(NpgsqlDataSource dataSource, ImportWriter write
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var position = -1;
+        var held = System.Diagnostics.Stopwatch.StartNew();
         foreach (var unit in source.Units())
         {
             position++;
-            if (position % HoldEvery == 0 && !await jobs.HoldAsync(job.Id, null, cancellationToken))
-            {
-                throw new InvalidOperationException($"Import job {job.Id} is no longer held by this process.");
-            }
+            await KeepHoldingAsync(job, held, cancellationToken);
 
             await connection.ExecuteAsync(new CommandDefinition("SAVEPOINT item", cancellationToken: cancellationToken));
             ImportItemResult result;
@@ -137,6 +133,22 @@ public sealed class ImportRunner(NpgsqlDataSource dataSource, ImportWriter write
         }
 
         await transaction.RollbackAsync(cancellationToken);
+    }
+
+    /// <summary>Renews the hold on the job when it is due; throws when another process has taken the job meanwhile.</summary>
+    private async Task KeepHoldingAsync(ImportJobRow job, System.Diagnostics.Stopwatch held, CancellationToken cancellationToken)
+    {
+        if (held.Elapsed < HoldEvery)
+        {
+            return;
+        }
+
+        if (!await jobs.HoldAsync(job.Id, null, cancellationToken))
+        {
+            throw new InvalidOperationException($"Import job {job.Id} is no longer held by this process.");
+        }
+
+        held.Restart();
     }
 
     /// <summary>

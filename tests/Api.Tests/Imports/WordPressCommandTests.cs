@@ -149,6 +149,54 @@ public sealed class WordPressCommandTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task Private_posts_become_drafts_and_files_the_media_library_does_not_take_are_recorded()
+    {
+        var uploads = Directory.CreateTempSubdirectory("wp-uploads-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(uploads.FullName, "2024/06"));
+            await File.WriteAllTextAsync(Path.Combine(uploads.FullName, "2024/06/minutes.pdf"), "%PDF-1.4 not an image");
+            var export = Path.Combine(uploads.FullName, "export.xml");
+            await File.WriteAllTextAsync(export, """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+                <channel>
+                  <title>Council</title><link>https://council.example</link><wp:wxr_version>1.2</wp:wxr_version>
+                  <item>
+                    <title>Minutes</title><wp:post_id>20</wp:post_id><wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>
+                    <wp:attachment_url>https://council.example/wp-content/uploads/2024/06/minutes.pdf</wp:attachment_url>
+                  </item>
+                  <item>
+                    <title>Staff only: budget draft</title><content:encoded><![CDATA[Numbers.]]></content:encoded>
+                    <wp:post_id>21</wp:post_id><wp:post_name>budget-draft</wp:post_name><wp:post_date_gmt>2024-06-01 10:00:00</wp:post_date_gmt>
+                    <wp:status>private</wp:status><wp:post_type>post</wp:post_type>
+                  </item>
+                  <item>
+                    <title>Old post</title><wp:post_id>22</wp:post_id><wp:post_name>old-post</wp:post_name>
+                    <wp:status>trash</wp:status><wp:post_type>post</wp:post_type>
+                  </item>
+                </channel>
+                </rss>
+                """);
+
+            var (exit, output, errors) = await ApiCommand.RunAsync(api.ConnectionString, "import", "wordpress", "--uploads", uploads.FullName, export);
+
+            Assert.True(exit == 0, errors + output);
+            Assert.Contains("medium 20 'Minutes': recorded", output);
+            Assert.Contains("is not one the media library takes", output);
+            Assert.Contains("post 21 'Staff only: budget draft': created", output);
+            Assert.Contains("It is private in WordPress: imported as a draft", output);
+            Assert.Contains("post 22 'Old post': skipped: Its status is 'trash'.", output);
+            Assert.Equal("draft", await api.ScalarAsync<string>("SELECT status FROM articles WHERE slug = 'budget-draft'"));
+            Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM articles WHERE slug = 'old-post'"));
+        }
+        finally
+        {
+            uploads.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Wrong_command_lines_are_refused()
     {
         Assert.Equal(2, (await ApiCommand.RunAsync(api.ConnectionString, "import", "wordpress")).Exit);

@@ -77,7 +77,8 @@ public sealed class WordPressSource : IImportSource
 
     public string Source => "wordpress:" + SiteKey(site.SiteUrl ?? site.Title ?? "unnamed site");
 
-    public int Total => site.Authors.Count + site.Categories.Count + site.ItemCount;
+    // A category is one item however many times the file defines its slug.
+    public int Total => site.Authors.Count + site.Categories.Select(c => c.Slug).Distinct(StringComparer.Ordinal).Count() + site.ItemCount;
 
     public IEnumerable<ImportUnit> Units()
     {
