@@ -76,21 +76,12 @@ public sealed class GhostContent(
             return refused;
         }
 
-        var query = http.Request.Query;
         GhostQuery parsed;
-        try
-        {
-            parsed = GhostQuery.Parse(query, resource);
-        }
-        catch (GhostFilterException e)
-        {
-            return Error(StatusCodes.Status400BadRequest, "BadRequestError", $"Validation error, cannot list {resource.Name}.", e.Message);
-        }
-
         var parameters = new DynamicParameters();
         string where;
         try
         {
+            parsed = GhostQuery.Parse(http.Request.Query, resource);
             where = parsed.Filter is { } filter ? GhostFilter.ToSql(filter, name => Field(resource, name), parameters) : "TRUE";
         }
         catch (GhostFilterException e)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Api.Tests.Contract;
 
 /// <summary>The application on a real Kestrel port on loopback, for clients in other processes.</summary>
-public sealed class KestrelApiFactory : ApiFactory
+public class KestrelApiFactory : ApiFactory
 {
     public string BaseUrl { get; private set; } = "";
 

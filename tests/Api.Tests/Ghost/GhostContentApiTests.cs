@@ -4,9 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Api.Tests.Ghost;
 
@@ -14,21 +11,15 @@ namespace Api.Tests.Ghost;
 /// The API on a real Kestrel port, with Ghost 4.1's fixture export imported through
 /// <c>POST /v1/imports/ghost</c> and a Ghost Content API key, for Ghost's own client in Node.
 /// </summary>
-public sealed class GhostApiFixture : ApiFactory
+public sealed class GhostApiFixture : Contract.KestrelApiFactory
 {
-    public string BaseUrl { get; private set; } = "";
-
     public string ContentKey { get; private set; } = "";
 
     public HttpClient Client { get; private set; } = null!;
 
     public override async Task InitializeAsync()
     {
-        await TestDatabase.CreateAsync(DatabaseName);
-        UseKestrel(0);
-        StartServer();
-        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Single().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        await base.InitializeAsync();
         Client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         ContentKey = await CreateKeyAsync("ghost:content");
 
