@@ -144,10 +144,7 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
             Log.Line();
             Log.Line("== The News API, response cache on, while an editor key writes");
             var app = await servers.StartWritesApiAsync(cancellationToken);
-            foreach (var benchCase in plan.Writes)
-            {
-                cases.Add(CaseSummary.Single(await runner.RunAsync(benchCase, null, new Aim(settings.ApiUrl, app), cancellationToken)));
-            }
+            cases.AddRange(await WritesInTurnsAsync(plan.Writes, new Aim(settings.ApiUrl, app), runner, cancellationToken));
 
             await servers.StopApiAsync();
         }
@@ -242,6 +239,39 @@ internal sealed class BenchRun(RepoPaths repo, Settings settings, Plan plan)
         }
 
         return turn.Select(c => CaseSummary.FromRounds(c.Name, rounds[c]));
+    }
+
+    /// <summary>
+    /// The writes-* cases against one API process, measured in slices in turns
+    /// (<see cref="CaseRunner.MeasureInTurnsAsync"/>): each case's saves run only during its own
+    /// warm-up and slices, so the case without saves and those with them see the machine, and the
+    /// JIT's code, of the same minute.
+    /// </summary>
+    private static async Task<IEnumerable<CaseSummary>> WritesInTurnsAsync(
+        IReadOnlyList<BenchCase> writes, Aim aim, CaseRunner runner, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<BenchCase, CaseResult>();
+        var ready = new List<(BenchCase Case, CaseRunner.Prepared Prepared)>();
+        foreach (var benchCase in writes)
+        {
+            var preparation = await runner.PrepareAsync(benchCase, null, aim, cancellationToken);
+            if (preparation.Ready is { } prepared)
+            {
+                ready.Add((benchCase, prepared));
+            }
+            else
+            {
+                results[benchCase] = preparation.Failed!;
+            }
+        }
+
+        var measured = await runner.MeasureInTurnsAsync(ready.Select(r => r.Prepared).ToList(), cancellationToken);
+        foreach (var (benchCase, result) in ready.Select(r => r.Case).Zip(measured))
+        {
+            results[benchCase] = result;
+        }
+
+        return writes.Select(c => CaseSummary.Single(results[c]));
     }
 
     /// <summary>

@@ -20,7 +20,6 @@ internal sealed class CaseRunner(
     private string? hotSetFile;
     private string? listETagFile;
     private string? writerKey;
-    private WrkReport? lastReport;
 
     /// <summary>The check answers of the cases compared with the reference, by path: the first of a pair's two cases to run.</summary>
     private readonly Dictionary<string, (string Case, System.Text.Json.Nodes.JsonNode Document)> compared = [];
@@ -257,10 +256,10 @@ internal sealed class CaseRunner(
         return await MeasureAsync(run, new WrkJob("paths-file.lua", [file]), check.Size, cancellationToken);
     }
 
-    // writes-*: a read measured while an editor key saves articles at a steady rate (from the
-    // warm-up to the end of the measured run). Each save is a merge patch of the summary of one of
-    // the first 100 bench articles (or of the articles the page shows), in turn, with If-Match: *;
-    // a save that fails fails the case.
+    // writes-*: a read measured while an editor key saves articles at a steady rate (during its
+    // warm-up and its measured run or slices, not between them). Each save is a merge patch of the
+    // summary of one of the first 100 bench articles (or of the articles the page shows), in
+    // turn, with If-Match: *; a save that fails fails the case.
     private async Task<CaseResult> UnderWritesAsync(Run run, UnderWrites writes, CancellationToken cancellationToken)
     {
         string? file = null;
@@ -280,74 +279,29 @@ internal sealed class CaseRunner(
             return run.Failed("could not fetch the hot set's ETags");
         }
 
+        var job = new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]);
         if (writes.WritesPerSecond <= 0)
         {
             // The base of the write cases: the same read in the same process, with no save.
             Log.Line($"[{run.Name}] no saves while {(writes.Path ?? "the hot set")} is read");
-            var quiet = await MeasureAsync(run, new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]), size, cancellationToken);
-            Log.Line($"[{run.Name}] responses served from the response cache: {(lastReport?.HitRate is { } hits ? $"{hits:P1}" : "unknown")}");
-            return quiet;
+            return await MeasureAsync(run, job, size, cancellationToken);
         }
 
         writerKey ??= await editorKey(cancellationToken);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var saves = Enumerable.Range(1, 100).Select(n => $"bench-article-{n}").ToArray();
+        IReadOnlyList<string> saves = Enumerable.Range(1, 100).Select(n => $"bench-article-{n}").ToArray();
         if (writes.SavesWhatIsRead)
         {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             using var page = JsonDocument.Parse(await client.GetStringAsync($"{run.Aim.Url}{writes.Path}", cancellationToken));
             saves = page.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToArray();
-            if (saves.Length == 0)
+            if (saves.Count == 0)
             {
                 return run.Failed($"GET {writes.Path} shows no article to save", size);
             }
         }
 
-
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", writerKey);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var saved = 0;
-        string? failure = null;
-        var writer = Task.Run(async () =>
-        {
-            var interval = TimeSpan.FromSeconds(1 / writes.WritesPerSecond);
-            var clock = Stopwatch.StartNew();
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                var due = interval * n;
-                if (due > clock.Elapsed)
-                {
-                    try
-                    {
-                        await Task.Delay(due - clock.Elapsed, stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
-
-                using var request = new HttpRequestMessage(HttpMethod.Patch, $"{run.Aim.Url}/v1/articles/{saves[n % saves.Length]}")
-                {
-                    Content = new StringContent("{\"summary\":\"Saved under load, write " + n + ".\"}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
-                };
-                request.Headers.TryAddWithoutValidation("If-Match", "*");
-                using var response = await client.SendAsync(request, CancellationToken.None);
-                if (!response.IsSuccessStatusCode)
-                {
-                    failure ??= $"a save answered {(int)response.StatusCode}";
-                    return;
-                }
-
-                Interlocked.Increment(ref saved);
-            }
-        }, CancellationToken.None);
-
         Log.Line($"[{run.Name}] an editor key saves {writes.WritesPerSecond:0.#} article(s) a second ({(writes.SavesWhatIsRead ? "the ones the page shows" : "bench-article-1..100")}, in turn) while {(writes.Path ?? "the hot set")} is read");
-        var result = await MeasureAsync(run, new WrkJob("paths-file.lua", [file ?? await PathFileAsync(run, writes.Path!)]), size, cancellationToken);
-        await stop.CancelAsync();
-        await writer;
-        Log.Line($"[{run.Name}] {saved} saves; responses served from the response cache: {(lastReport?.HitRate is { } rate ? $"{rate:P1}" : "unknown")}");
-        return failure is not null ? result with { Failure = failure } : result;
+        return await MeasureAsync(run, job, size, cancellationToken, new SaveLoop(run.Aim.Url, writerKey, saves, writes.WritesPerSecond));
     }
 
     /// <summary>A file of the one path, for paths-file.lua.</summary>
@@ -509,27 +463,58 @@ internal sealed class CaseRunner(
     /// 304 for the conditional cases) fail the case, and so does any socket error. While the runner
     /// is preparing cases for <see cref="MeasureInTurnsAsync"/>, the job is kept for it instead.
     /// </summary>
-    private async Task<CaseResult> MeasureAsync(Run run, WrkJob job, long? body, CancellationToken cancellationToken)
+    private async Task<CaseResult> MeasureAsync(Run run, WrkJob job, long? body, CancellationToken cancellationToken, SaveLoop? saves = null)
     {
         if (preparing)
         {
-            prepared = new Prepared(run, job, body, ProcFs.NowMs());
+            prepared = new Prepared(run, job, body, ProcFs.NowMs(), saves);
             return run.Failed("prepared, not measured");
         }
 
-        var start = ProcFs.NowMs();
-        if (await WarmUpAsync(run, job, cancellationToken) is { } warmupFailure)
+        using (saves)
         {
-            return run.Failed(warmupFailure, body, run.Aim.App.Rss.PeakMib(start, ProcFs.NowMs()));
+            var start = ProcFs.NowMs();
+            if (await WhileSavingAsync(saves, () => WarmUpAsync(run, job, cancellationToken)) is { } warmupFailure)
+            {
+                return run.Failed(warmupFailure, body, run.Aim.App.Rss.PeakMib(start, ProcFs.NowMs()));
+            }
+
+            var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
+            var slice = await WhileSavingAsync(saves, () => SliceAsync(run, job, settings.DurationSeconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken));
+            return Finish(run, saves, Combine(run, [slice], body, start));
+        }
+    }
+
+    /// <summary>WORK, with SAVES (when there are) running meanwhile.</summary>
+    private static async Task<T> WhileSavingAsync<T>(SaveLoop? saves, Func<Task<T>> work)
+    {
+        saves?.Start();
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            if (saves is not null)
+            {
+                await saves.StopAsync();
+            }
+        }
+    }
+
+    /// <summary>A case's result with what its saves did: their count logged with its cache hit rate, a failed save failing it.</summary>
+    private static CaseResult Finish(Run run, SaveLoop? saves, CaseResult result)
+    {
+        if (result.CacheHitRate is { } rate)
+        {
+            Log.Line($"[{run.Name}] {(saves is null ? "" : $"{saves.Saved} saves; ")}responses served from the response cache: {rate:P1}");
         }
 
-        var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
-        var slice = await SliceAsync(run, job, settings.DurationSeconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken);
-        return Combine(run, [slice], body, start);
+        return saves?.Failure is { } failure && result.Ok ? result with { Failure = failure } : result;
     }
 
     /// <summary>A case made ready to measure (its checks passed): its run, its wrk job, the size of its check answer.</summary>
-    internal sealed record Prepared(Run Run, WrkJob Job, long? Body, long StartMs);
+    internal sealed record Prepared(Run Run, WrkJob Job, long? Body, long StartMs, SaveLoop? Saves);
 
     /// <summary>A case ready to measure, or the result of one that failed before.</summary>
     internal sealed record Preparation(Prepared? Ready, CaseResult? Failed);
@@ -566,7 +551,7 @@ internal sealed class CaseRunner(
         var failures = new Dictionary<Prepared, string>();
         foreach (var c in cases)
         {
-            if (await WarmUpAsync(c.Run, c.Job, cancellationToken) is { } failure)
+            if (await WhileSavingAsync(c.Saves, () => WarmUpAsync(c.Run, c.Job, cancellationToken)) is { } failure)
             {
                 failures[c] = failure;
             }
@@ -580,15 +565,21 @@ internal sealed class CaseRunner(
             foreach (var c in order.Where(c => !failures.ContainsKey(c)))
             {
                 var file = c.Run.Case.FileStem + (c.Run.Round is { } r ? $".round{r}" : "") + $".slice{i}";
-                slices[c].Add(await SliceAsync(c.Run, c.Job, seconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken));
+                slices[c].Add(await WhileSavingAsync(c.Saves, () => SliceAsync(c.Run, c.Job, seconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken)));
             }
         }
 
-        return cases
+        var results = cases
             .Select(c => failures.TryGetValue(c, out var failure)
                 ? c.Run.Failed(failure, c.Body, c.Run.Aim.App.Rss.PeakMib(c.StartMs, ProcFs.NowMs()))
-                : Combine(c.Run, slices[c], c.Body, c.StartMs))
+                : Finish(c.Run, c.Saves, Combine(c.Run, slices[c], c.Body, c.StartMs)))
             .ToList();
+        foreach (var c in cases)
+        {
+            c.Saves?.Dispose();
+        }
+
+        return results;
     }
 
     /// <summary>The warm-up run of a case; null when it went well, else why not.</summary>
@@ -607,10 +598,39 @@ internal sealed class CaseRunner(
         return $"wrk failed (exit status {exitCode})";
     }
 
-    /// <summary>One measured wrk run and what the app, PostgreSQL and the machine did around it.</summary>
-    private sealed record Slice(WrkReport? Report, string? Failure, long? Cpu, long? Db, string Output);
+    /// <summary>One measured wrk run and what the app, PostgreSQL and the machine did around it; NOTE tells of one measured again.</summary>
+    private sealed record Slice(WrkReport? Report, string? Failure, long? Cpu, long? Db, string Output, string? Note = null);
 
+    /// <summary>
+    /// One measured wrk run. A run that got no response at all while wrk reported no error is
+    /// measured once more, after logging what the sockets of the app's port and a probe of the app
+    /// showed, and the slice keeps a note of it for the report: whether the app stalled or wrk
+    /// never got going, the log tells, and the figures are not those of an empty run.
+    /// </summary>
     private async Task<Slice> SliceAsync(Run run, WrkJob job, int seconds, string output, CancellationToken cancellationToken)
+    {
+        var slice = await MeasureSliceAsync(run, job, seconds, output, cancellationToken);
+        if (slice.Report is not { Responses: 0 })
+        {
+            return slice;
+        }
+
+        var port = new Uri(run.Aim.Url).Port;
+        var clock = Stopwatch.StartNew();
+        var ready = await Http.ProbeAsync(port, "/health/ready", cancellationToken);
+        var probe = $"GET /health/ready {(ready ? "answered 200" : "did not answer 200")} after {clock.ElapsedMilliseconds} ms";
+        var sockets = await Child.CaptureAsync("ss", ["-tan", $"( sport = :{port} or dport = :{port} )"], cancellationToken);
+        var states = sockets.ExitCode == 0
+            ? string.Join(", ", sockets.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .GroupBy(line => line.Split(' ', 2)[0]).Select(g => $"{g.Key} {g.Count()}"))
+            : "ss failed";
+        var note = $"a {seconds} s slice got no response ({probe}; sockets of port {port}: {(states.Length == 0 ? "none" : states)}), measured again";
+        Log.Line($"[{run.Name}] warning: {note}");
+        var again = await MeasureSliceAsync(run, job, seconds, Path.ChangeExtension(output, ".again.txt"), cancellationToken);
+        return again with { Note = note };
+    }
+
+    private async Task<Slice> MeasureSliceAsync(Run run, WrkJob job, int seconds, string output, CancellationToken cancellationToken)
     {
         var app = run.Aim.App;
         Log.Line($"[{run.Name}] measuring {seconds}s: wrk -t{settings.Threads} -c{settings.Connections} -d{seconds}s --latency {run.Aim.Url}");
@@ -629,7 +649,6 @@ internal sealed class CaseRunner(
         }
 
         var report = WrkReport.Parse(text);
-        lastReport = report;
         if (report is not { RequestsPerSecond: not null, P50Ms: not null, P99Ms: not null })
         {
             return new Slice(null, $"could not parse the wrk output ({output})", null, null, output);
@@ -656,6 +675,7 @@ internal sealed class CaseRunner(
             responses > 0 ? reports.Sum(r => (value(r) ?? 0) * r.Responses) / responses : reports.Select(value).FirstOrDefault();
         long? Sum(Func<Slice, long?> value) => slices.All(s => value(s) is not null) ? slices.Sum(s => value(s)!.Value) : null;
         var failure = reports.Select(r => r.Failure).FirstOrDefault(f => f is not null);
+        var notes = slices.Where(s => s.Note is not null).Select(s => s.Note!).ToList();
         return new CaseResult(
             run.Name,
             run.Round,
@@ -669,7 +689,9 @@ internal sealed class CaseRunner(
             MicrosPerResponse(0, Sum(s => s.Cpu), responses),
             MicrosPerResponse(0, Sum(s => s.Db), responses),
             rss,
-            failure);
+            failure,
+            responses > 0 ? (double)reports.Sum(r => r.Cached) / responses : null,
+            notes.Count > 0 ? string.Join("; ", notes) : null);
     }
 
     /// <summary>Microseconds per response between two tick counts (whole microseconds), null when either is unknown.</summary>

@@ -167,6 +167,28 @@ internal static class ReportWriter
             text.AppendLine("largest RSS), followed by each round's figures.");
         }
 
+        var hits = report.Cases.Where(c => c.Result.CacheHitRate is not null && report.Plan.Writes.Any(w => w.Name == c.Name)).ToList();
+        if (hits.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Responses served from the response cache (those with an Age header), while an editor key writes:");
+            foreach (var c in hits)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {c.Name}: {c.Result.CacheHitRate:P1}");
+            }
+        }
+
+        var notes = report.Cases.Where(c => c.Result.Note is not null).ToList();
+        if (notes.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Notes:");
+            foreach (var c in notes)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {c.Name}: {c.Result.Note}");
+            }
+        }
+
         if (report.Startup is { } startup)
         {
             text.AppendLine();

@@ -7,6 +7,8 @@ namespace Api.Bench;
 /// in the measured run, in microseconds (unlike requests/s it hardly moves with other load on the
 /// machine); DbUsPerResponse the same for the private cluster's server processes; PeakRssMib the
 /// serving app's peak resident memory during the case. Failure is null when the case went well.
+/// CacheHitRate is the share of the responses the API served from its response cache (those with
+/// an Age header); Note tells what the report should say beside the figures (a slice measured again).
 /// </summary>
 internal sealed record CaseResult(
     string Case,
@@ -21,7 +23,9 @@ internal sealed record CaseResult(
     double? CpuUsPerResponse,
     double? DbUsPerResponse,
     long? PeakRssMib,
-    string? Failure)
+    string? Failure,
+    double? CacheHitRate = null,
+    string? Note = null)
 {
     public bool Ok => Failure is null;
 
@@ -64,7 +68,11 @@ internal sealed record CaseSummary(CaseResult Result, IReadOnlyList<CaseResult> 
             Stats.Median(rounds.Select(r => r.CpuUsPerResponse)),
             Stats.Median(rounds.Select(r => r.DbUsPerResponse)),
             rounds.Max(r => r.PeakRssMib),
-            failed is null ? null : $"{failed.Failure} (round {failed.Round})");
+            failed is null ? null : $"{failed.Failure} (round {failed.Round})",
+            Stats.Median(rounds.Select(r => r.CacheHitRate)),
+            rounds.Any(r => r.Note is not null)
+                ? string.Join("; ", rounds.Where(r => r.Note is not null).Select(r => $"round {r.Round}: {r.Note}"))
+                : null);
         return new CaseSummary(median, rounds);
     }
 }
