@@ -474,13 +474,17 @@ internal sealed class CaseRunner(
         using (saves)
         {
             var start = ProcFs.NowMs();
-            if (await WhileSavingAsync(saves, () => WarmUpAsync(run, job, cancellationToken)) is { } warmupFailure)
+            var (warmupFailure, rate) = await WhileSavingAsync(saves, () => WarmUpAsync(run, job, cancellationToken));
+            if (warmupFailure is not null)
             {
                 return run.Failed(warmupFailure, body, run.Aim.App.Rss.PeakMib(start, ProcFs.NowMs()));
             }
 
+            // One run of DURATION seconds, longer for a case too slow for it (see SliceLayout).
+            var (count, seconds) = SliceLayout([rate]);
+            var duration = Math.Max(settings.DurationSeconds, count * seconds);
             var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
-            var slice = await WhileSavingAsync(saves, () => SliceAsync(run, job, settings.DurationSeconds, Path.Combine(runDir, $"{file}.txt"), cancellationToken));
+            var slice = await WhileSavingAsync(saves, () => SliceAsync(run, job, duration, Path.Combine(runDir, $"{file}.txt"), cancellationToken));
             return Finish(run, saves, Combine(run, [slice], body, start));
         }
     }
@@ -549,17 +553,23 @@ internal sealed class CaseRunner(
     public async Task<IReadOnlyList<CaseResult>> MeasureInTurnsAsync(IReadOnlyList<Prepared> cases, CancellationToken cancellationToken)
     {
         var failures = new Dictionary<Prepared, string>();
+        var warmRates = new List<double?>();
         foreach (var c in cases)
         {
-            if (await WhileSavingAsync(c.Saves, () => WarmUpAsync(c.Run, c.Job, cancellationToken)) is { } failure)
+            var (failure, rate) = await WhileSavingAsync(c.Saves, () => WarmUpAsync(c.Run, c.Job, cancellationToken));
+            if (failure is not null)
             {
                 failures[c] = failure;
             }
+            else
+            {
+                warmRates.Add(rate);
+            }
         }
 
-        var seconds = Math.Max(1, settings.DurationSeconds / settings.Slices);
+        var (count, seconds) = SliceLayout(warmRates);
         var slices = cases.ToDictionary(c => c, _ => new List<Slice>());
-        for (var i = 1; i <= settings.Slices; i++)
+        for (var i = 1; i <= count; i++)
         {
             var order = i % 2 == 1 ? cases : cases.Reverse();
             foreach (var c in order.Where(c => !failures.ContainsKey(c)))
@@ -582,20 +592,52 @@ internal sealed class CaseRunner(
         return results;
     }
 
-    /// <summary>The warm-up run of a case; null when it went well, else why not.</summary>
-    private async Task<string?> WarmUpAsync(Run run, WrkJob job, CancellationToken cancellationToken)
+    /// <summary>Responses a slice should complete per connection, so that those still in flight when it ends (lost to it) weigh little.</summary>
+    private const int ResponsesPerConnectionAndSlice = 20;
+
+    /// <summary>The longest slice a slow case is given.</summary>
+    private const int MaxSliceSeconds = 60;
+
+    /// <summary>
+    /// How many slices of how many seconds the cases of a turn are measured in: Slices slices of
+    /// DURATION / Slices seconds, unless the slowest case's warm-up (RATES, requests/s) says that
+    /// such a slice would complete fewer than <see cref="ResponsesPerConnectionAndSlice"/> responses
+    /// per connection. Then the requests in flight when a slice ends, which it loses, would be a
+    /// large part of it (a search at 10 requests/s over 32 connections completes about 20 in 2 s
+    /// with 32 under way), so the slices are made fewer and longer, up to <see cref="MaxSliceSeconds"/>
+    /// seconds each, and the case may be measured for longer than DURATION.
+    /// </summary>
+    private (int Count, int Seconds) SliceLayout(IEnumerable<double?> rates)
+    {
+        var seconds = Math.Max(1, settings.DurationSeconds / settings.Slices);
+        var slowest = rates.Where(r => r is > 0).Select(r => r!.Value).DefaultIfEmpty(double.PositiveInfinity).Min();
+        var needed = (int)Math.Ceiling(ResponsesPerConnectionAndSlice * settings.Connections / slowest);
+        if (needed <= seconds)
+        {
+            return (settings.Slices, seconds);
+        }
+
+        var longer = Math.Min(needed, MaxSliceSeconds);
+        var count = Math.Max(1, settings.DurationSeconds / longer);
+        Log.Line($"slowest warm-up {slowest:F1} requests/s: {count} slice(s) of {longer}s per case instead of {settings.Slices} of {seconds}s");
+        return (count, longer);
+    }
+
+    /// <summary>The warm-up run of a case: null and its requests/s when it went well, else why not.</summary>
+    private async Task<(string? Failure, double? RequestsPerSecond)> WarmUpAsync(Run run, WrkJob job, CancellationToken cancellationToken)
     {
         var file = run.Case.FileStem + (run.Round is { } r ? $".round{r}" : "");
         var warmupOutput = Path.Combine(runDir, $"{file}.warmup.txt");
         Log.Line($"[{run.Name}{(run.Round is { } round ? $" round {round}" : "")}] warm-up {settings.WarmupSeconds}s");
         var exitCode = await Wrk.RunAsync(settings, repo, warmupOutput, settings.WarmupSeconds, run.Aim.Url, job, cancellationToken);
+        var text = await File.ReadAllTextAsync(warmupOutput, CancellationToken.None);
         if (exitCode == 0)
         {
-            return null;
+            return (null, WrkReport.Parse(text)?.RequestsPerSecond);
         }
 
-        Console.Error.Write(await File.ReadAllTextAsync(warmupOutput, CancellationToken.None));
-        return $"wrk failed (exit status {exitCode})";
+        Console.Error.Write(text);
+        return ($"wrk failed (exit status {exitCode})", null);
     }
 
     /// <summary>One measured wrk run and what the app, PostgreSQL and the machine did around it; NOTE tells of one measured again.</summary>
