@@ -39,6 +39,14 @@ public sealed partial class ArticleStore
 
     private const string Filters = $"{CategoryFilter} AND {OtherFilters}";
 
+    /// <summary>
+    /// What searches rank and filter: per article the columns of <see cref="Visible"/>,
+    /// <see cref="EditorStatuses"/>, <see cref="Filters"/> and the orders, and the search vector kept
+    /// uncompressed in the row (migration 0028), so that ranking every match reads neither the wide
+    /// article row nor TOAST. Named <c>a</c> where it is read, as articles is elsewhere.
+    /// </summary>
+    private const string SearchTable = "article_search";
+
     /// <summary>Editors' lists (<c>status=</c>): any of the asked states, deleted articles only when asked for.</summary>
     private const string EditorStatuses = """
         (('published' = ANY(@statuses) AND a.status = 'published' AND a.published_at <= now() AND a.deleted_at IS NULL)
@@ -211,14 +219,15 @@ public sealed partial class ArticleStore
                     if (mode != SearchMode.None)
                     {
                         // A search ranks every match: the ranking and the top of the order see only the
-                        // id and the rank, and the page's 20 rows are read and joined afterwards (sorting
-                        // whole rows, bodies included, cost more than the ranking). Their snippets are
-                        // made from the bodies there, which are sent only when asked for (or for CJK).
+                        // id and the rank, read from the narrow copy of what search needs (migration 0028),
+                        // and the page's 20 rows are read and joined afterwards (sorting whole rows, bodies
+                        // included, cost more than the ranking). Their snippets are made from the bodies
+                        // there, which are sent only when asked for (or for CJK).
                         variants[(sort, mode, withBody, false, editor, withAliases)] = $"""
                             WITH {QueryCte(mode)},
                             hits AS (
                                 SELECT a.id, {rank} AS rank
-                                FROM articles a, q
+                                FROM {SearchTable} a, q
                                 WHERE {conditions}
                                 ORDER BY {orderBy}
                                 LIMIT @take
@@ -263,7 +272,7 @@ public sealed partial class ArticleStore
             .ToFrozenDictionary(key => key, key => $"""
                 {(key.Item1 == SearchMode.None ? "" : $"WITH {QueryCte(key.Item1)}")}
                 SELECT count(*)
-                FROM articles a{(key.Item1 == SearchMode.None ? "" : ", q")}
+                FROM {(key.Item1 == SearchMode.None ? "articles a" : $"{SearchTable} a, q")}
                 WHERE {(key.Item2 ? EditorStatuses : Visible)}
                   AND {Filters}
                   AND {SearchCondition(key.Item1)}

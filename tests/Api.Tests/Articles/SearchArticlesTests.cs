@@ -127,4 +127,47 @@ public sealed class SearchArticlesTests(ListFixture api) : IClassFixture<ListFix
         var mixed = await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString("裁军 spokesperson")}&fields=slug,snippet")).ReadJsonAsync();
         Assert.Equal("mixed-language", Assert.Single(mixed.GetProperty("items").EnumerateArray()).GetProperty("slug").GetString());
     }
+
+    [Fact]
+    public async Task Search_sees_each_write_at_once_whoever_makes_it()
+    {
+        await api.ExecuteAsync("""
+            INSERT INTO articles (slug, title, body_text, category_id, status, published_at)
+            SELECT 'search-follows-writes', 'Wombat census', 'Rangers counted the wombats of the valley.', id, 'published', '2020-01-01Z'
+            FROM categories WHERE slug = 'embassy-news'
+            """);
+        async Task<string[]> Found(string q) =>
+            (await (await _client.GetAsync($"/v1/articles?q={Uri.EscapeDataString(q)}&fields=slug&count=true")).ReadJsonAsync())
+                .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToArray();
+        Assert.Equal(["search-follows-writes"], await Found("wombat"));
+
+        // An editor's save: the old words no longer find it, the new ones do.
+        var editor = api.CreateClient(await api.CreateKeyAsync("content:write"));
+        using (var patch = new HttpRequestMessage(HttpMethod.Patch, "/v1/articles/search-follows-writes")
+        {
+            Content = new StringContent("""{"title":"Numbat census","bodyHtml":"<p>Rangers counted the numbats of the valley.</p>"}""", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        })
+        {
+            patch.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await editor.SendAsync(patch)).StatusCode);
+        }
+
+        Assert.Empty(await Found("wombat"));
+        Assert.Equal(["search-follows-writes"], await Found("numbat"));
+
+        // A change made straight in the database (a script, psql) is seen too: here, unpublished.
+        await api.ExecuteAsync("UPDATE articles SET status = 'draft' WHERE slug = 'search-follows-writes'");
+        Assert.Empty(await Found("numbat"));
+        await api.ExecuteAsync("UPDATE articles SET status = 'published' WHERE slug = 'search-follows-writes'");
+        Assert.Equal(["search-follows-writes"], await Found("numbat"));
+
+        // Deleted (kept for editors, with deletedAt): gone from public search.
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, "/v1/articles/search-follows-writes"))
+        {
+            delete.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await editor.SendAsync(delete)).StatusCode);
+        }
+
+        Assert.Empty(await Found("numbat"));
+    }
 }
