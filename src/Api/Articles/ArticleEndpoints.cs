@@ -15,6 +15,11 @@ public static class ArticleEndpoints
 {
     public static WebApplicationBuilder AddArticles(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<SearchOptions>()
+            .Bind(builder.Configuration.GetSection(SearchOptions.Section))
+            .Validate(o => o.MaxConcurrent > 0 && o.MaxQueued >= 0, "Search:MaxConcurrent must be positive and Search:MaxQueued not negative")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SearchGate>();
         builder.Services.AddSingleton<ArticleStore>();
         builder.Services.AddSingleton<ArticleViews>();
         builder.Services.AddSingleton<ArticleEditor>();

@@ -76,6 +76,7 @@ public sealed partial class ArticleStore
     public async Task<IReadOnlyList<ArticleRow>> ListAsync(ArticleListQuery query, ArticleCursor? after, CancellationToken cancellationToken)
     {
         var (sql, parameters) = ListCommand(query, after);
+        using var turn = query.Terms is null ? null : await searches.EnterAsync(cancellationToken);
         await using var connection = await reads.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ArticleRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.AsList();
@@ -84,6 +85,7 @@ public sealed partial class ArticleStore
     public async Task<long> CountAsync(ArticleListQuery query, CancellationToken cancellationToken)
     {
         var mode = SearchModeFor(query.Terms);
+        using var turn = mode == SearchMode.None ? null : await searches.EnterAsync(cancellationToken);
         await using var connection = await reads.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
             new CommandDefinition(CountSql[(mode, query.Statuses is not null)], FilterParameters(query), cancellationToken: cancellationToken));

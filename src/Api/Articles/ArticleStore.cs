@@ -60,7 +60,7 @@ public sealed class ArticleRow
 }
 
 /// <summary>Reads articles (from a replica during public reads, see <see cref="ReadSource"/>). Public reads see only published articles whose time has come and that are not deleted.</summary>
-public sealed partial class ArticleStore(ReadSource reads)
+public sealed partial class ArticleStore(ReadSource reads, SearchGate searches)
 {
     private const string Columns = $"a.body_html, a.body_text, {BodyMedia}, {MetaColumns}, {AliasColumns}";
 

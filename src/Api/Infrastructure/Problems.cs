@@ -20,6 +20,9 @@ public static class Problems
     /// <summary>Seconds a client is asked to wait after a 503 caused by the database.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>Seconds a client is asked to wait after a search refused because too many were waiting.</summary>
+    public const int SearchRetryAfterSeconds = 1;
+
     public static WebApplicationBuilder AddProblemResponses(this WebApplicationBuilder builder)
     {
         // Registered before AddProblemDetails so it is asked first; it accepts every request.
@@ -114,6 +117,15 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 logger.LogDebug("Request aborted by the client");
                 return true;
+            case Api.Articles.SearchBusyException:
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Detail = "Too many searches are running on this instance. Try again shortly.",
+                };
+                context.Response.Headers.RetryAfter = Problems.SearchRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                logger.LogInformation("Search refused: {Method} {Path}, too many searches waiting", context.Request.Method, context.Request.Path);
+                break;
             case var _ when Problems.IsDatabaseUnavailable(exception):
                 problem = new ProblemDetails
                 {
